@@ -1,0 +1,88 @@
+"""The public decoders: thin facades that pick an implementation and delegate to it.
+
+``feed`` is bound straight to the implementation's method in ``__init__``, so a call costs one
+attribute lookup more than calling the implementation itself.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any
+
+from . import _backend
+from ._pure import sse as _pure_sse
+
+if TYPE_CHECKING:
+    from ._models import ServerSentEvent
+
+DEFAULT_MAX_EVENT_SIZE = _pure_sse.DEFAULT_MAX_EVENT_SIZE
+
+
+def _check_max_event_size(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"max_event_size must be an int, not {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"max_event_size must be at least 1, not {value}")
+    return min(value, sys.maxsize)  # beyond that, no event can reach it anyway
+
+
+class SSEDecoder:
+    """Incremental, spec-compliant Server-Sent Events decoder: bytes in, events out.
+
+    Args:
+        max_event_size: the most bytes an event's field lines may hold (see the README); a
+            larger event raises :class:`EventTooLargeError` and is skipped.
+        backend: ``"rust"``, ``"python"``, or None for ``ssejet.backend``.
+
+    >>> decoder = SSEDecoder()
+    >>> decoder.feed(b"data: hel")
+    []
+    >>> decoder.feed(b"lo\\n\\n")
+    [ServerSentEvent(event='message', data='hello', id='', retry=None)]
+    """
+
+    def __init__(
+        self, *, max_event_size: int = DEFAULT_MAX_EVENT_SIZE, backend: str | None = None
+    ) -> None:
+        limit = _check_max_event_size(max_event_size)
+        self.backend = _backend.resolve(backend)
+        if self.backend == "rust":
+            self._impl = _backend.rust().SSEDecoder(limit)
+        else:
+            self._impl = _pure_sse.SSEDecoder(limit)
+        self.feed = self._impl.feed  # type: ignore[method-assign]
+        self.close = self._impl.close  # type: ignore[method-assign]
+
+    def feed(self, data: bytes | bytearray | memoryview) -> list[ServerSentEvent]:
+        """Decodes the next bytes of the stream; returns the events they complete.
+
+        Raises:
+            EventTooLargeError: an event passed ``max_event_size``. Its ``.events`` holds every
+                good event of this call; the decoder stays usable.
+        """
+        return self._impl.feed(data)  # pragma: no cover - replaced per instance
+
+    def close(self) -> list[ServerSentEvent]:
+        """Ends the stream: an unterminated event is discarded (as the spec says).
+
+        The decoder is then ready for a new stream (the BOM rule armed again), keeping
+        ``last_event_id`` and ``retry`` as a reconnection does.
+        """
+        return self._impl.close()  # pragma: no cover - replaced per instance
+
+    @property
+    def last_event_id(self) -> str:
+        """The last event ID buffer's value at the last blank line."""
+        return self._impl.last_event_id  # type: ignore[no-any-return]
+
+    @property
+    def retry(self) -> int | None:
+        """The last valid ``retry`` value of the stream, in milliseconds."""
+        return self._impl.retry  # type: ignore[no-any-return]
+
+    @property
+    def max_event_size(self) -> int:
+        return self._impl.max_event_size  # type: ignore[no-any-return]
+
+    def __repr__(self) -> str:
+        return f"SSEDecoder(max_event_size={self.max_event_size}, backend={self.backend!r})"

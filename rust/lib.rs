@@ -1,0 +1,19 @@
+//! ssejet's core: Server-Sent Events framing for LLM streams, sans-IO and incremental.
+//!
+//! - [`lines`]: bytes to lines (CR, LF, CRLF, a leading BOM, lines split across feeds);
+//! - [`sse`]: lines to events (the WHATWG field rules, `max_event_size`);
+//! - [`error`]: the errors the decoders report.
+//!
+//! Nothing here does I/O or touches Python; `python.rs`, behind the `python` feature, is the
+//! only file that uses PyO3. Every module has a pure-Python twin under `python/ssejet/_pure/`
+//! that behaves identically, and the Python test suite proves it on random input.
+
+pub mod error;
+pub mod lines;
+pub mod sse;
+
+pub use error::Error;
+pub use sse::{Event, EventRef, EventSink, SseDecoder, DEFAULT_MAX_EVENT_SIZE};
+
+#[cfg(feature = "python")]
+mod python;
