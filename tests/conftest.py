@@ -24,6 +24,7 @@ STREAMS = Path(__file__).resolve().parent / "streams"
 # CI clones the repository with the steering repo's shared/ beside it.
 SHARED = Path(os.environ.get("SSEJET_SHARED", ROOT.parent / "shared"))
 CORPUS = SHARED / "corpus" / "real"
+RUST_ERROR = _backend._rust_error
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -38,7 +39,7 @@ def backend(request: pytest.FixtureRequest) -> str:
     """The backend under test: "rust" or "python"."""
     if request.param == "rust" and _backend._rust_module is None:
         if REQUIRE_RUST:
-            pytest.fail(f"SSEJET_REQUIRE_RUST=1 but the extension is missing: {_backend._rust_error}")
+            pytest.fail(f"SSEJET_REQUIRE_RUST=1 but the extension is missing: {RUST_ERROR}")
         pytest.skip("the Rust extension is not built (run `make build`)")
     return request.param
 
@@ -47,7 +48,7 @@ def backend(request: pytest.FixtureRequest) -> str:
 def corpus() -> Path:
     """../shared/corpus/real: real captured SSE bodies; the tests that need it skip without it."""
     if not CORPUS.is_dir():
-        pytest.skip(f"{CORPUS} is absent: the real-capture corpus lives in the steering repo's shared/")
+        pytest.skip(f"{CORPUS} is absent: the real captures live in the steering repo's shared/")
     return CORPUS
 
 

@@ -1,0 +1,196 @@
+"""The benchmark streams (benches/streams.py) decode to exactly what they promise.
+
+A bench that times wrong output measures nothing, so every generated stream is decoded here on
+both backends, in the reads the benches use and in random ones, and must give its payloads;
+the generators must be deterministic and have the shape their names claim.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import random
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import ssejet
+
+BENCHES = Path(__file__).resolve().parent.parent / "benches"
+
+
+def _load_streams() -> Any:
+    spec = importlib.util.spec_from_file_location("ssejet_bench_streams", BENCHES / "streams.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while decorating
+    spec.loader.exec_module(module)
+    return module
+
+
+streams = _load_streams()
+NAMES = list(streams.GENERATORS)
+
+
+def decode(backend: str, chunks: list[bytes]) -> list[str]:
+    decoder = ssejet.SSEDecoder(backend=backend)
+    out = [event.data for chunk in chunks for event in decoder.feed(chunk)]
+    return out + [event.data for event in decoder.close()]
+
+
+def random_reads(body: bytes, seed: int) -> list[bytes]:
+    rng = random.Random(seed)
+    cuts = sorted(rng.sample(range(1, len(body)), min(200, len(body) - 1)))
+    return [body[a:b] for a, b in zip([0, *cuts], [*cuts, len(body)])]
+
+
+def chunks_of(stream: Any) -> list[dict[str, Any]]:
+    """The JSON payloads, [DONE] left out."""
+    return [json.loads(p) for p in stream.payloads if p != streams.DONE]
+
+
+def deltas(stream: Any) -> list[dict[str, Any]]:
+    return [c["choices"][0]["delta"] for c in chunks_of(stream) if c["choices"]]
+
+
+def is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("size", [None, streams.READ_64K, 4093, 301])
+def test_each_stream_decodes_to_exactly_its_payloads(backend: str, name: str, size: Any) -> None:
+    stream = streams.stream(name)
+    assert decode(backend, streams.reads(stream.body, size)) == stream.payloads
+    assert stream.events == len(stream.payloads)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_short_stream_decodes_fed_one_byte_at_a_time(backend: str, name: str) -> None:
+    stream = streams.stream(name, short=True)
+    assert decode(backend, streams.reads(stream.body, 1)) == stream.payloads
+    assert decode(backend, streams.reads(stream.body, None)) == stream.payloads
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("seed", range(3))
+def test_each_short_stream_decodes_in_random_reads(backend: str, name: str, seed: int) -> None:
+    stream = streams.stream(name, short=True)
+    assert decode(backend, random_reads(stream.body, seed)) == stream.payloads
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_generators_are_deterministic_and_seeded(name: str) -> None:
+    generate = streams.GENERATORS[name]
+    kwargs = streams.SHORT[name]
+    first, again = generate(**kwargs), generate(**kwargs)
+    assert first == again
+    assert generate(**kwargs, seed=1).body != first.body
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if n != "one_huge_line"])
+def test_n_events_is_the_number_of_events_dispatched(name: str) -> None:
+    kwargs = streams.SHORT[name]
+    assert streams.GENERATORS[name](**kwargs).events == kwargs["n_events"]
+    assert streams.stream(name).events >= 300
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_stream_ends_with_done_and_carries_valid_json(name: str) -> None:
+    stream = streams.stream(name)
+    assert stream.payloads[-1] == "[DONE]"
+    assert len(chunks_of(stream)) == stream.events - 1
+    content = "".join(d.get("content") or "" for d in deltas(stream))
+    reasoning = "".join(d.get("reasoning_content") or "" for d in deltas(stream))
+    assert (content, reasoning) == (stream.content, stream.reasoning_content)
+
+
+def test_ark_content_events_are_about_270_bytes_with_30_percent_cjk_tokens() -> None:
+    stream = streams.stream("ark_content")
+    assert 255 <= len(stream.body) / stream.events <= 285
+    tokens = [d["content"] for d in deltas(stream)[:-1]]
+    assert 0.25 <= sum(any(map(is_cjk, t)) for t in tokens) / len(tokens) <= 0.35
+    assert all(p.startswith('{"choices":[{"delta":{"content":') for p in stream.payloads[:-2])
+    usage = json.loads(stream.payloads[-2])
+    assert usage["choices"] == [] and usage["usage"]["completion_tokens_details"]
+    assert stream.body.count(b"data: ") == stream.events
+
+
+def test_crlf_is_the_ark_stream_with_crlf_line_ends() -> None:
+    stream, ark = streams.stream("crlf"), streams.stream("ark_content")
+    assert stream.payloads == ark.payloads
+    assert stream.body == ark.body.replace(b"\n", b"\r\n")
+    assert re.search(rb"[^\r]\n", stream.body) is None
+
+
+def test_siliconflow_reasoning_has_usage_everywhere_and_reasoning_first() -> None:
+    stream = streams.stream("siliconflow_reasoning")
+    chunks = chunks_of(stream)
+    assert all(c["usage"]["completion_tokens"] == i + 1 for i, c in enumerate(chunks))
+    kinds = ["r" if d["reasoning_content"] is not None else "c" for d in deltas(stream)]
+    assert "".join(kinds) == "r" * kinds.count("r") + "c" * kinds.count("c")
+    assert kinds.count("r") and kinds.count("c")
+    assert stream.body.startswith(b": keep-alive\n")
+    assert stream.body.count(b": keep-alive\n") > 10
+
+
+def test_tool_call_fragments_are_two_parallel_calls_in_1_to_8_character_pieces() -> None:
+    stream = streams.stream("tool_call_fragments")
+    calls: dict[int, dict[str, Any]] = {}
+    sizes = []
+    for delta in deltas(stream):
+        for call in delta.get("tool_calls") or []:
+            merged = calls.setdefault(call["index"], {"arguments": ""})
+            if "id" in call:
+                assert merged.get("id") is None and call["function"]["arguments"] == ""
+                merged.update(id=call["id"], name=call["function"]["name"])
+            else:
+                sizes.append(len(call["function"]["arguments"]))
+            merged["arguments"] += call["function"]["arguments"]
+    assert sorted(calls) == [0, 1]
+    assert [{"index": i, **calls[i]} for i in (0, 1)] == stream.tool_calls
+    assert all(json.loads(call["arguments"]) for call in stream.tool_calls)
+    assert min(sizes) == 1 and max(sizes) == 8
+    finishes = [c["choices"][0]["finish_reason"] for c in chunks_of(stream) if c["choices"]]
+    assert finishes[-1] == "tool_calls" and set(finishes[:-1]) == {None}
+
+
+def test_large_cjk_chunks_hold_200_to_2000_mostly_cjk_characters() -> None:
+    stream = streams.stream("large_cjk")
+    texts = [d["content"] for d in deltas(stream)]
+    assert all(200 <= len(t) <= 2100 for t in texts)  # a chunk ends on a whole token
+    assert sum(map(is_cjk, stream.content)) / len(stream.content) > 0.6
+
+
+def test_keepalive_comments_has_as_many_comment_lines_as_events() -> None:
+    stream = streams.stream("keepalive_comments")
+    lines = [line for line in stream.body.split(b"\n") if line]
+    comments = sum(line.startswith(b":") for line in lines)
+    assert comments >= 0.8 * stream.events
+    assert comments + stream.events == len(lines)
+
+
+def test_one_huge_line_is_a_single_data_line_of_about_4_mb() -> None:
+    stream = streams.stream("one_huge_line")
+    first_line = stream.body.split(b"\n", 1)[0]
+    assert 4 * 1024 * 1024 - 256 <= len(first_line) <= 4 * 1024 * 1024 + 2048
+    assert stream.events == 2
+
+
+@pytest.mark.parametrize("size", [None, 1, 5, streams.READ_64K])
+def test_reads_rejoin_to_the_body(size: Any) -> None:
+    body = streams.stream("keepalive_comments", short=True).body + b"data: tail"
+    pieces = streams.reads(body, size)
+    assert b"".join(pieces) == body
+    if size is not None:
+        assert all(len(p) == size for p in pieces[:-1])
+
+
+def test_reads_with_no_size_split_after_each_blank_line() -> None:
+    body = b"data: a\n\n: c\n\ndata: b\r\n\r\ndata: c\r\rdata: tail"
+    expected = [b"data: a\n\n", b": c\n\n", b"data: b\r\n\r\n", b"data: c\r\r", b"data: tail"]
+    assert streams.reads(body, None) == expected
+    assert streams.reads(streams.stream("crlf").body, None)[0].endswith(b"}\r\n\r\n")
