@@ -2,6 +2,7 @@
 //!
 //! - [`lines`]: bytes to lines (CR, LF, CRLF, a leading BOM, lines split across feeds);
 //! - [`sse`]: lines to events (the WHATWG field rules, `max_event_size`);
+//! - [`json`]: a validating JSON parser with orjson's semantics, into a reusable tape;
 //! - [`error`]: the errors the decoders report.
 //!
 //! Nothing here does I/O or touches Python; `python.rs`, behind the `python` feature, is the
@@ -9,6 +10,7 @@
 //! that behaves identically, and the Python test suite proves it on random input.
 
 pub mod error;
+pub mod json;
 pub mod lines;
 pub mod sse;
 
