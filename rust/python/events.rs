@@ -1,82 +1,19 @@
-//! The Python bindings: the only file that uses PyO3.
-//!
-//! Classes keep the names of the public API (`#[pyclass(name = ...)]`), so reprs and error
-//! messages read the same whichever backend made them. Exceptions are the classes of
-//! `ssejet._errors`, imported, never defined here, so `except` clauses work for both backends.
-//!
-//! Text is created with CPython's own UTF-8 decoder in "replace" mode, straight from the
-//! core's raw bytes: one pass over each string, and exactly the text the pure backend's
-//! `bytes.decode("utf-8", "replace")` gives.
+//! `ServerSentEvent` and the `SSEDecoder` implementation (layer 1).
 
 use std::ops::ControlFlow;
 
 use pyo3::basic::CompareOp;
-use pyo3::exceptions::PyTypeError;
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyMemoryView, PyString, PyTuple, PyType};
-use pyo3::{ffi, intern};
+use pyo3::types::{PyDict, PyList, PyString, PyTuple, PyType};
 
+use super::{decode, orjson_loads, python_class, with_bytes, TextCache};
 use crate::error::Error;
 use crate::sse::{EventRef, EventSink, SseDecoder};
 
-static ORJSON_LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 static EVENT_TOO_LARGE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static PUBLIC_EVENT: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-
-/// Decodes UTF-8 with U+FFFD replacement into a Python `str`, in one pass.
-fn decode<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyString>> {
-    // A slice never holds more than isize::MAX bytes, so the length cast cannot wrap.
-    let len = bytes.len() as ffi::Py_ssize_t;
-    // SAFETY: the pointer and length describe a live slice; the error handler name is a
-    // NUL-terminated static string; the result is a new reference or NULL with an exception set.
-    unsafe {
-        let text = ffi::PyUnicode_DecodeUTF8(bytes.as_ptr().cast(), len, c"replace".as_ptr());
-        Ok(Bound::from_owned_ptr_or_err(py, text)?.cast_into_unchecked())
-    }
-}
-
-/// The last text made from some bytes, reused while the bytes repeat (ids, event types).
-#[derive(Default)]
-struct TextCache {
-    bytes: Vec<u8>,
-    text: Option<Py<PyString>>,
-}
-
-impl TextCache {
-    fn text(&mut self, py: Python<'_>, bytes: &[u8]) -> PyResult<Py<PyString>> {
-        if let Some(text) = &self.text {
-            if self.bytes == bytes {
-                return Ok(text.clone_ref(py));
-            }
-        }
-        let text = decode(py, bytes)?.unbind();
-        self.bytes.clear();
-        self.bytes.extend_from_slice(bytes);
-        self.text = Some(text.clone_ref(py));
-        Ok(text)
-    }
-}
-
-/// Runs `f` on the bytes of a `feed()` argument: bytes, bytearray or memoryview.
-fn with_bytes<R>(data: &Bound<'_, PyAny>, f: impl FnOnce(&[u8]) -> R) -> PyResult<R> {
-    if let Ok(bytes) = data.cast::<PyBytes>() {
-        return Ok(f(bytes.as_bytes()));
-    }
-    if let Ok(array) = data.cast::<PyByteArray>() {
-        // A copy: building events runs Python code (the allocator, the GC) that could resize
-        // the bytearray under a borrowed view.
-        return Ok(f(&array.to_vec()));
-    }
-    if data.is_instance_of::<PyMemoryView>() {
-        let bytes = data.py().get_type::<PyBytes>().call1((data,))?;
-        return Ok(f(bytes.cast::<PyBytes>()?.as_bytes()));
-    }
-    Err(PyTypeError::new_err(format!(
-        "feed() argument must be bytes, bytearray or memoryview, not {}",
-        data.get_type().name()?
-    )))
-}
 
 /// One dispatched Server-Sent Event (the compiled twin of `ssejet.ServerSentEvent`).
 #[pyclass(name = "ServerSentEvent", module = "ssejet._ssejet", frozen)]
@@ -109,10 +46,7 @@ impl PyServerSentEvent {
 impl PyServerSentEvent {
     /// Parses `data` as JSON (with orjson).
     fn json<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let loads = ORJSON_LOADS.get_or_try_init(py, || {
-            Ok::<_, PyErr>(py.import("orjson")?.getattr("loads")?.unbind())
-        })?;
-        loads.bind(py).call1((self.data.bind(py),))
+        orjson_loads(py)?.call1((self.data.bind(py),))
     }
 
     fn __richcmp__(&self, other: &Bound<'_, PyAny>, op: CompareOp) -> PyResult<Py<PyAny>> {
@@ -152,7 +86,7 @@ impl PyServerSentEvent {
         &self,
         py: Python<'py>,
     ) -> PyResult<(Bound<'py, PyType>, Bound<'py, PyTuple>)> {
-        let cls = PUBLIC_EVENT.import(py, "ssejet._models", "ServerSentEvent")?;
+        let cls = python_class(py, &PUBLIC_EVENT, "ssejet._models", "ServerSentEvent")?;
         Ok((cls.clone(), self.fields(py)?))
     }
 }
@@ -199,14 +133,19 @@ impl EventSink for EventBuilder<'_, '_> {
     }
 }
 
-/// `EventTooLargeError(message, limit=..., events=[...])`, from `ssejet._errors`.
-fn too_large_error(py: Python<'_>, error: &Error, events: Bound<'_, PyList>) -> PyErr {
+/// `EventTooLargeError(message, limit=..., events|chunks=[...])`, from `ssejet._errors`.
+pub(super) fn too_large_error(
+    py: Python<'_>,
+    error: &Error,
+    field: &str,
+    items: Bound<'_, PyList>,
+) -> PyErr {
     let Error::EventTooLarge { limit } = error;
     let build = || -> PyResult<PyErr> {
-        let cls = EVENT_TOO_LARGE.import(py, "ssejet._errors", "EventTooLargeError")?;
+        let cls = python_class(py, &EVENT_TOO_LARGE, "ssejet._errors", "EventTooLargeError")?;
         let kwargs = PyDict::new(py);
         kwargs.set_item(intern!(py, "limit"), limit)?;
-        kwargs.set_item(intern!(py, "events"), events)?;
+        kwargs.set_item(field, items)?;
         Ok(PyErr::from_value(
             cls.call((error.to_string(),), Some(&kwargs))?,
         ))
@@ -250,7 +189,7 @@ impl PySseDecoder {
         let events = PyList::new(py, sink.events)?;
         match result {
             Ok(()) => Ok(events),
-            Err(error) => Err(too_large_error(py, &error, events)),
+            Err(error) => Err(too_large_error(py, &error, "events", events)),
         }
     }
 
@@ -275,9 +214,7 @@ impl PySseDecoder {
     }
 }
 
-#[pymodule]
-fn _ssejet(m: &Bound<'_, PyModule>) -> PyResult<()> {
+pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyServerSentEvent>()?;
-    m.add_class::<PySseDecoder>()?;
-    Ok(())
+    m.add_class::<PySseDecoder>()
 }
