@@ -10,10 +10,11 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from . import _backend
+from ._pure import chunk as _pure_chunk
 from ._pure import sse as _pure_sse
 
 if TYPE_CHECKING:
-    from ._models import ServerSentEvent
+    from ._models import ChatCompletionChunk, ServerSentEvent
 
 DEFAULT_MAX_EVENT_SIZE = _pure_sse.DEFAULT_MAX_EVENT_SIZE
 
@@ -86,3 +87,90 @@ class SSEDecoder:
 
     def __repr__(self) -> str:
         return f"SSEDecoder(max_event_size={self.max_event_size}, backend={self.backend!r})"
+
+
+class ChunkDecoder:
+    """Incremental chat-completion chunk decoder: SSE bytes in, typed chunks out.
+
+    Framing as :class:`SSEDecoder`, then each event's data becomes a
+    :class:`ChatCompletionChunk` (see the README for the stream rules and normalisations).
+
+    Args:
+        max_event_size: the most bytes an event's field lines may hold; a larger event raises
+            :class:`EventTooLargeError` and is skipped.
+        backend: ``"rust"``, ``"python"``, or None for ``ssejet.backend``.
+
+    >>> decoder = ChunkDecoder()
+    >>> chunks = decoder.feed(b'data: {"choices":[{"delta":{"content":"Hi"}}]}\\n\\n')
+    >>> chunks[0].choices[0].delta.content
+    'Hi'
+    >>> decoder.feed(b"data: [DONE]\\n\\n"), decoder.done
+    ([], True)
+    """
+
+    def __init__(
+        self, *, max_event_size: int = DEFAULT_MAX_EVENT_SIZE, backend: str | None = None
+    ) -> None:
+        limit = _check_max_event_size(max_event_size)
+        self.backend = _backend.resolve(backend)
+        if self.backend == "rust":
+            self._impl = _backend.rust().ChunkDecoder(limit)
+        else:
+            self._impl = _pure_chunk.ChunkDecoder(limit)
+        self.feed = self._impl.feed  # type: ignore[method-assign]
+        self.close = self._impl.close  # type: ignore[method-assign]
+
+    def feed(self, data: bytes | bytearray | memoryview) -> list[ChatCompletionChunk]:
+        """Decodes the next bytes of the stream; returns the chunks they complete.
+
+        After ``[DONE]`` (``done`` becomes True) or a terminal error, input is ignored until
+        :meth:`close`.
+
+        Raises:
+            StreamAPIError: the provider reported an error (an ``error`` event, or a payload
+                with a truthy ``error``). Ends the stream.
+            ChunkDecodeError: a payload is not valid JSON, or a known field has a wrong type.
+                Ends the stream.
+            EventTooLargeError: an event passed ``max_event_size``; the decoder goes on.
+
+            Each carries in ``.chunks`` the chunks this call completed before it.
+        """
+        return self._impl.feed(data)  # pragma: no cover - replaced per instance
+
+    def close(self) -> list[ChatCompletionChunk]:
+        """Ends the stream (an unterminated event is discarded); the next ``feed()`` starts a
+        new one. ``done`` keeps its value until then."""
+        return self._impl.close()  # pragma: no cover - replaced per instance
+
+    @property
+    def done(self) -> bool:
+        """True once ``[DONE]`` was seen in the current stream."""
+        return self._impl.done  # type: ignore[no-any-return]
+
+    @property
+    def max_event_size(self) -> int:
+        return self._impl.max_event_size  # type: ignore[no-any-return]
+
+    def __repr__(self) -> str:
+        return (
+            f"ChunkDecoder(max_event_size={self.max_event_size}, backend={self.backend!r}, "
+            f"done={self.done!r})"
+        )
+
+
+def parse_chunk(
+    data: str | bytes | bytearray | memoryview, *, backend: str | None = None
+) -> ChatCompletionChunk:
+    """Parses one chunk payload: the chunk a :class:`ChunkDecoder` gives for an event with
+    this data (bytes are decoded as UTF-8 with U+FFFD replacement).
+
+    Raises:
+        ChunkDecodeError: not valid JSON, or a known field has a wrong type.
+        StreamAPIError: the payload has a truthy top-level ``error``.
+
+    >>> parse_chunk('{"choices": [{"delta": {"content": "Hi"}}]}').choices[0].delta.content
+    'Hi'
+    """
+    if _backend.resolve(backend) == "rust":
+        return _backend.rust().parse_chunk(data)  # type: ignore[no-any-return]
+    return _pure_chunk.parse_chunk(data)
