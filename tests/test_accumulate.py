@@ -23,20 +23,8 @@ from ssejet import (
     Message,
     ToolCall,
     Usage,
-    _backend,
     accumulate,
 )
-
-
-@pytest.fixture(autouse=True)
-def _skip_rust_without_chunks(request: pytest.FixtureRequest) -> None:
-    # TODO(lead): remove once rust/chunk.rs lands
-    if (
-        "backend" in request.fixturenames
-        and request.getfixturevalue("backend") == "rust"
-        and not hasattr(_backend._rust_module, "ChunkDecoder")
-    ):
-        pytest.skip("the Rust extension has no ChunkDecoder yet")
 
 
 def chunks_of(backend: str, *payloads: Any) -> list[ChatCompletionChunk]:

@@ -18,7 +18,6 @@ from ssejet import (
     EventTooLargeError,
     SSEDecoder,
     StreamAPIError,
-    _backend,
     accumulate,
 )
 
@@ -27,17 +26,6 @@ LINES = (
     [json.loads(line) for line in EXPECTED.read_text().splitlines()] if EXPECTED.is_file() else []
 )
 SMALL = 3000  # files up to this size are also split at every index
-
-
-@pytest.fixture(autouse=True)
-def _skip_rust_without_chunks(request: pytest.FixtureRequest) -> None:
-    # TODO(lead): remove once rust/chunk.rs lands
-    if (
-        "backend" in request.fixturenames
-        and request.getfixturevalue("backend") == "rust"
-        and not hasattr(_backend._rust_module, "ChunkDecoder")
-    ):
-        pytest.skip("the Rust extension has no ChunkDecoder yet")
 
 
 def decode(pieces: list[bytes], backend: str) -> tuple[list[Any], Any, bool]:
