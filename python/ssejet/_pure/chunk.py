@@ -459,10 +459,15 @@ class ChunkDecoder:
             self.done = True
             return True
         try:
-            self.chunks.append(decode_payload(data))
-        except (ChunkDecodeError, StreamAPIError) as error:
-            self.error = error
-            return True
+            chunk = build_chunk(loads(data), data)  # the common case, without a call more
+        except (JSONDecodeError, _Invalid, _ErrorPayload):
+            try:
+                # The slow path: repairs invalid UTF-8, or raises the right error.
+                chunk = decode_payload(data)
+            except (ChunkDecodeError, StreamAPIError) as error:
+                self.error = error
+                return True
+        self.chunks.append(chunk)
         return False
 
     def feed(self, data: bytes | bytearray | memoryview) -> list[ChatCompletionChunk]:
