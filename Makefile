@@ -27,8 +27,8 @@ lint: $(DEPS)
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --all-targets --features python -- -D warnings
-	$(VENV)/bin/ruff check python tests benches examples
-	$(VENV)/bin/ruff format --check python tests benches examples
+	$(VENV)/bin/ruff check python tests benches
+	$(VENV)/bin/ruff format --check python tests benches
 
 test-rust:
 	cargo test --quiet
@@ -44,7 +44,7 @@ test-python: build
 test: lint test-rust test-python
 
 demo: build
-	$(PY) examples/demo.py
+	$(PY) -m ssejet chat
 
 bench: build
 	$(PY) -m pip install --quiet --group bench

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
 from . import _backend
 from ._accumulate import Accumulator, accumulate
@@ -43,6 +44,32 @@ if _backend._rust_module is not None:
             _abc.register(_rust_class)
     del _abc, _rust_class
 
+if TYPE_CHECKING:  # the httpx layer is imported on first use (see __getattr__)
+    from ._httpx import (
+        EventSource,
+        aconnect_sse,
+        aiter_chunks,
+        aiter_sse,
+        connect_sse,
+        iter_chunks,
+        iter_sse,
+    )
+
+_HTTPX_NAMES = frozenset(
+    {"EventSource", "aconnect_sse", "aiter_chunks", "aiter_sse", "connect_sse", "iter_chunks",
+     "iter_sse"}
+)  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    # httpx is optional (pip install "ssejet[httpx]") and slow to import: load it when asked.
+    if name in _HTTPX_NAMES:
+        from . import _httpx  # raises an ImportError naming the extra when httpx is missing
+
+        return getattr(_httpx, name)
+    raise AttributeError(f"module 'ssejet' has no attribute {name!r}")
+
+
 backend: _backend.Backend = _backend.default
 """The backend decoders use by default: ``"rust"`` or ``"python"`` (see ``SSEJET_BACKEND``)."""
 
@@ -61,6 +88,7 @@ __all__ = [
     "ChunkDecoder",
     "CompletionChoice",
     "Delta",
+    "EventSource",
     "EventTooLargeError",
     "Function",
     "FunctionDelta",
@@ -73,6 +101,12 @@ __all__ = [
     "ToolCallDelta",
     "Usage",
     "accumulate",
+    "aconnect_sse",
+    "aiter_chunks",
+    "aiter_sse",
     "backend",
+    "connect_sse",
+    "iter_chunks",
+    "iter_sse",
     "parse_chunk",
 ]

@@ -1,0 +1,242 @@
+"""The whole public API of ssejet, used the way a typed program would: checked by
+`mypy --strict examples/typed_usage.py` (scripts/check_wheel.sh runs it against the installed
+wheel), and runnable: `python examples/typed_usage.py` checks its own results on both backends.
+
+No network: the httpx part answers from an `httpx.MockTransport`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Iterator
+
+import httpx
+
+import ssejet
+from ssejet import (
+    Accumulator,
+    APIStatusError,
+    ChatCompletion,
+    ChatCompletionChunk,
+    Choice,
+    ChunkDecodeError,
+    ChunkDecoder,
+    CompletionChoice,
+    Delta,
+    EventTooLargeError,
+    Function,
+    FunctionDelta,
+    Message,
+    ServerSentEvent,
+    SSEDecoder,
+    SSEError,
+    StreamAPIError,
+    ToolCall,
+    ToolCallDelta,
+    Usage,
+    accumulate,
+    parse_chunk,
+)
+from ssejet._httpx import (
+    EventSource,
+    aconnect_sse,
+    aiter_chunks,
+    aiter_sse,
+    connect_sse,
+    iter_chunks,
+    iter_sse,
+)
+
+STREAM = (
+    b": keep-alive\r\n\r\n"
+    b'data: {"id":"c1","model":"m","created":1,"choices":[{"index":0,"delta":'
+    b'{"role":"assistant","reasoning_content":"think"}}]}\r\n\r\n'
+    b'data: {"id":"c1","choices":[{"index":0,"delta":{"content":"Hel"}}]}\r\n\r\n'
+    b'data: {"id":"c1","choices":[{"index":0,"delta":{"content":"lo","tool_calls":'
+    b'[{"index":0,"id":"t1","type":"function","function":{"name":"f","arguments":"{}"}}]},'
+    b'"finish_reason":"stop"}]}\r\n\r\n'
+    b'data: {"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5,'
+    b'"cost":0.5}}\r\n\r\n'
+    b"data: [DONE]\r\n\r\n"
+)
+
+
+def reads(data: bytes, size: int = 7) -> Iterator[bytes]:
+    """The stream as a network would deliver it: cut anywhere."""
+    for i in range(0, len(data), size):
+        yield data[i : i + size]
+
+
+def decode_events(backend: str) -> list[ServerSentEvent]:
+    decoder = SSEDecoder(max_event_size=1 << 20, backend=backend)
+    events: list[ServerSentEvent] = []
+    for read in reads(STREAM):
+        events.extend(decoder.feed(read))
+    events.extend(decoder.close())
+    retry: int | None = decoder.retry
+    last_id: str = decoder.last_event_id
+    assert retry is None and last_id == ""
+    first: ServerSentEvent = events[0]
+    payload = first.json()  # Any: JSON of any shape
+    assert isinstance(payload, dict) and payload["id"] == "c1"
+    assert (first.event, first.id, first.retry) == ("message", "", None)
+    return events
+
+
+def decode_chunks(backend: str) -> list[ChatCompletionChunk]:
+    decoder = ChunkDecoder(backend=backend)
+    chunks = [chunk for read in reads(STREAM, 5) for chunk in decoder.feed(read)]
+    chunks += decoder.close()
+    done: bool = decoder.done
+    assert done
+    return chunks
+
+
+def describe(chunk: ChatCompletionChunk) -> str:
+    """Reads every attribute of a chunk, each with its declared type."""
+    parts: list[str] = [chunk.id or "-", chunk.model or "-", str(chunk.created)]
+    parts += [chunk.object or "", chunk.service_tier or "", chunk.system_fingerprint or ""]
+    for choice in chunk.choices:
+        c: Choice = choice
+        delta: Delta = c.delta
+        parts.append(f"{c.index}:{delta.role}:{delta.content}:{delta.reasoning_content}")
+        parts.append(f"{delta.refusal}:{c.finish_reason}:{c.logprobs}")
+        calls: list[ToolCallDelta] = delta.tool_calls or []
+        for call in calls:
+            function: FunctionDelta | None = call.function
+            name = function.name if function is not None else None
+            parts.append(f"{call.index}:{call.id}:{call.type}:{name}")
+    usage: Usage | None = chunk.usage
+    if usage is not None:
+        total: int | None = usage.total_tokens
+        parts.append(f"{usage.prompt_tokens}+{usage.completion_tokens}={total}")
+        parts.append(f"{usage.prompt_tokens_details}/{usage.completion_tokens_details}")
+        parts.append(str(usage.to_dict()))
+    raw: dict[str, object] = chunk.to_dict()
+    parts.append(",".join(sorted(raw)))
+    return " ".join(parts)
+
+
+def merge(chunks: Iterable[ChatCompletionChunk]) -> ChatCompletion:
+    accumulator = Accumulator()
+    for chunk in chunks:
+        accumulator.add(chunk)
+    completion: ChatCompletion = accumulator.result()
+    assert completion == accumulate(chunks)
+    choice: CompletionChoice = completion.choices[0]
+    message: Message = choice.message
+    assert (message.role, message.content, message.reasoning_content) == (
+        "assistant",
+        "Hello",
+        "think",
+    )
+    calls: list[ToolCall] = message.tool_calls or []
+    function: Function = calls[0].function
+    assert (calls[0].id, calls[0].type, function.name, function.arguments) == (
+        "t1",
+        "function",
+        "f",
+        "{}",
+    )
+    assert choice.finish_reason == "stop" and choice.index == 0
+    assert (completion.id, completion.model, completion.created) == ("c1", "m", 1)
+    assert completion.usage is not None and completion.usage.total_tokens == 5
+    return completion
+
+
+def errors(backend: str) -> None:
+    try:
+        SSEDecoder(max_event_size=8, backend=backend).feed(b"data: 123456789\n\ndata: ok\n\n")
+    except EventTooLargeError as error:
+        limit: int = error.limit
+        assert limit == 8 and [e.data for e in error.events] == ["ok"]
+    else:
+        raise AssertionError("EventTooLargeError not raised")
+    try:
+        ChunkDecoder(backend=backend).feed(b"data: {oops\n\n")
+    except ChunkDecodeError as error:
+        assert isinstance(error, ValueError) and error.data == "{oops" and error.chunks == []
+    else:
+        raise AssertionError("ChunkDecodeError not raised")
+    try:
+        parse_chunk(b'{"error": {"message": "overloaded", "code": 529}}', backend=backend)
+    except StreamAPIError as error:
+        assert (error.message, error.code, error.type) == ("overloaded", 529, None)
+        assert isinstance(error.body, dict)
+    else:
+        raise AssertionError("StreamAPIError not raised")
+
+
+def handler(request: httpx.Request) -> httpx.Response:
+    if request.url.path == "/fail":
+        return httpx.Response(500, json={"error": "boom"})
+    if request.url.path == "/html":
+        return httpx.Response(200, headers={"content-type": "text/html"}, content=b"<p>")
+    assert request.headers["accept"] == "text/event-stream"
+    return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=STREAM)
+
+
+def over_http() -> None:
+    transport = httpx.MockTransport(handler)
+    with httpx.Client(transport=transport, base_url="http://test") as client:
+        with connect_sse(client, "GET", "/chat") as source:
+            events_source: EventSource = source
+            chunks: list[ChatCompletionChunk] = list(events_source.iter_chunks())
+            assert merge(chunks).choices[0].message.content == "Hello"
+        with client.stream("GET", "/chat", headers={"accept": "text/event-stream"}) as response:
+            events: list[ServerSentEvent] = list(iter_sse(response))
+            assert events[-1].data == "[DONE]"
+        with client.stream("GET", "/chat", headers={"accept": "text/event-stream"}) as response:
+            assert len(list(iter_chunks(response, backend="python"))) == len(chunks)
+        try:
+            with connect_sse(client, "POST", "/fail", json={}) as source:
+                list(source.iter_sse())
+        except APIStatusError as error:
+            status: int = error.status_code
+            assert status == 500 and error.body == {"error": "boom"}
+        else:
+            raise AssertionError("APIStatusError not raised")
+        try:
+            with connect_sse(client, "GET", "/html") as source:
+                list(source.iter_sse())
+        except SSEError as error:
+            assert "text/html" in str(error)
+        else:
+            raise AssertionError("SSEError not raised")
+
+
+async def over_http_async() -> None:
+    transport = httpx.MockTransport(handler)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        async with aconnect_sse(client, "GET", "/chat") as source:
+            contents = [
+                c.choices[0].delta.content async for c in source.aiter_chunks() if c.choices
+            ]
+            assert "".join(filter(None, contents)) == "Hello"
+        async with aconnect_sse(client, "GET", "/chat") as source:
+            events = [event async for event in source.aiter_sse()]
+            assert len(events) == 5
+        headers = {"accept": "text/event-stream"}
+        async with client.stream("GET", "/chat", headers=headers) as response:
+            assert len([e async for e in aiter_sse(response)]) == 5
+        async with client.stream("GET", "/chat", headers=headers) as response:
+            assert len([c async for c in aiter_chunks(response)]) == 4
+
+
+def main() -> None:
+    backends: list[str] = ["python", "rust"] if ssejet.backend == "rust" else ["python"]
+    for backend in backends:
+        events = decode_events(backend)
+        chunks = decode_chunks(backend)
+        assert len(events) == 5 and len(chunks) == 4
+        assert isinstance(chunks[0], ChatCompletionChunk)  # either backend's class
+        merge(chunks)
+        errors(backend)
+        print(f"{backend}: {describe(chunks[-2])[:60]}...")
+    over_http()
+    asyncio.run(over_http_async())
+    print(f"ssejet {ssejet.__version__}: typed usage ok (default backend {ssejet.backend})")
+
+
+if __name__ == "__main__":
+    main()
