@@ -49,6 +49,7 @@ demo: build
 bench: build
 	$(PY) -m pip install --quiet --group bench
 	$(PY) -m pytest benches --benchmark-only --benchmark-columns=median,iqr,ops --benchmark-sort=name
+	$(PY) -m ssejet bench
 
 clean:
 	rm -rf $(VENV) target

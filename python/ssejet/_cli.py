@@ -504,11 +504,22 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--stats", action="store_true",
                       help="print counts and throughput of both decoding layers")  # fmt: skip
     parse.set_defaults(run=run_parse)
+    # Listed for `ssejet --help` only: main() hands `ssejet bench ...` to ssejet._bench first.
+    commands.add_parser(
+        "bench",
+        add_help=False,
+        help="compare ssejet with the SSE/JSON parsers apps use today (ssejet bench --help)",
+    )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """The ``ssejet`` console script; returns the exit status."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["bench"]:  # its own parser; the peers are imported only when it runs
+        from ._bench import main as bench
+
+        return bench(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args))

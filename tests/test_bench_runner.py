@@ -1,0 +1,190 @@
+"""`ssejet bench` (ssejet._bench): it times only peers whose output is right, and reports.
+
+A comparison that times a wrong decoder measures nothing, so the runner checks every peer's
+output first; these tests prove a deliberately wrong peer is caught, that both backends pass
+the check on every workload, and that a tiny run prints a table and valid JSON in seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import ssejet
+from ssejet import _bench
+
+streams = _bench.load_streams()
+QUICK = ["--events", "20", "--repeat", "2", "--sample-ms", "1"]
+
+
+def tiny(read: str = "64KiB", name: str = "ark_content") -> _bench.Workload:
+    return _bench.generated(streams, name, read, 20)
+
+
+def dropping_last_chunk(backend: str) -> _bench.Peer:
+    """A peer that loses the final chunk: right on every chunk but one."""
+
+    def step(body: _bench.Body, app: _bench._App) -> None:
+        decoder = ssejet.ChunkDecoder(backend=backend)
+        chunks = [c for data in body.reads for c in decoder.feed(data)]
+        app.objects(chunks[:-2] + chunks[-1:])  # the last content chunk is gone
+
+    return _bench.Peer("wrong", _bench.per_body(step))
+
+
+def test_a_peer_that_loses_a_chunk_is_reported_wrong_and_never_timed(backend: str) -> None:
+    peers = [_bench.ssejet_chunk_decoder(backend), dropping_last_chunk(backend)]
+    good, bad = _bench.measure(tiny(), peers, repeat=2, sample_s=0.001, progress=_bench.Progress())
+    assert (good.status, len(good.samples)) == ("ok", 2)
+    assert (bad.status, bad.samples) == ("wrong", [])
+    assert bad.message == "18 chunks instead of 19"
+
+
+def test_a_peer_that_reads_other_text_is_reported_with_where_it_differs() -> None:
+    load = tiny()
+    chunks, content, reasoning, calls = load.bodies[0].expected
+    wrong = (chunks, content[:5] + "X" + content[6:], reasoning, calls)
+    assert _bench.difference(wrong, load.bodies[0].expected) == (
+        f"content differs from character 5: {wrong[1][5:29]!r} instead of {content[5:29]!r}"
+    )
+
+
+def test_a_peer_that_raises_is_reported_wrong_with_the_error() -> None:
+    def step(body: _bench.Body, app: _bench._App) -> None:
+        raise ValueError("cannot read this\nsecond line")
+
+    peer = _bench.Peer("raises", _bench.per_body(step))
+    (result,) = _bench.measure(tiny(), [peer], repeat=1, sample_s=0.001, progress=_bench.Progress())
+    assert (result.status, result.message) == ("wrong", "raised ValueError: cannot read this")
+
+
+@pytest.mark.parametrize("read", ["event", "64KiB", "1B"])
+@pytest.mark.parametrize("name", _bench.STREAMS)
+def test_chunk_decoder_reads_every_generated_workload_right(
+    backend: str, name: str, read: str
+) -> None:
+    load = tiny(read, name)
+    peer = _bench.ssejet_chunk_decoder(backend)
+    assert _bench.check(peer, peer.make(load), load) is None
+
+
+@pytest.mark.parametrize("plain", [False, True], ids=["corpus", "corpus-plain"])
+def test_chunk_decoder_reads_the_real_corpus_as_expected_jsonl_says(
+    backend: str, corpus: Path, plain: bool
+) -> None:
+    load = _bench.corpus(streams, corpus, "event", plain=plain)
+    assert len(load.bodies) == (16 if plain else 21)
+    peer = _bench.ssejet_chunk_decoder(backend)
+    assert _bench.check(peer, peer.make(load), load) is None
+
+
+def test_a_plain_dict_reader_is_wrong_on_mistral_content_parts(corpus: Path) -> None:
+    load = _bench.corpus(streams, corpus, "64KiB", plain=False)
+    peer = _bench.orjson_floor()
+    problem = _bench.check(peer, peer.make(load), load)
+    assert problem is not None
+    assert problem.startswith("mistral-magistral-content-array.sse: ")
+
+
+def test_a_missing_peer_package_is_skipped_with_a_message(monkeypatch: Any) -> None:
+    def missing() -> _bench.Peer:
+        _bench._need("ssejet_no_such_module", "no-such-package")
+        raise AssertionError("unreachable")
+
+    monkeypatch.setattr(_bench, "FACTORIES", [("absent peer", missing)])
+    said: list[str] = []
+    assert _bench.available_peers(None, said.append) == []
+    assert said[0].startswith("skipping absent peer: no-such-package is not installed")
+    assert said[0].endswith("pip install no-such-package")
+
+
+def run_main(capsys: Any, *args: str) -> tuple[int, str, str]:
+    code = _bench.main([*args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_a_tiny_run_prints_valid_json_with_both_backends_quickly(capsys: Any) -> None:
+    start = time.perf_counter()
+    code, out, err = run_main(
+        capsys, "--workloads", "ark_content,tool_call_fragments", "--reads", "event,64KiB",
+        "--peers", "ssejet,seeds", "--json", *QUICK,
+    )  # fmt: skip
+    assert time.perf_counter() - start < 10
+    assert code == 0
+    data = json.loads(out)
+    assert [w["workload"] for w in data["workloads"]] == [
+        "ark_content/event", "ark_content/64KiB",
+        "tool_call_fragments/event", "tool_call_fragments/64KiB",
+    ]  # fmt: skip
+    for workload in data["workloads"]:
+        rows = {r["peer"]: r for r in workload["results"]}
+        assert {r["status"] for r in rows.values()} == {"ok"}
+        assert {"ssejet-rust ChunkDecoder", "ssejet-python ChunkDecoder"} <= set(rows)
+        assert "seeds' pattern + json" in rows
+        assert rows[_bench.REFERENCE]["ratio"] == 1.0
+        for row in rows.values():
+            assert row["us_per_chunk"] > 0 and row["mb_per_s"] > 0
+            assert len(row["seconds_per_pass"]) == 2
+    targets = {t["target"]: t for t in data["targets"]}
+    assert targets["ssejet-rust ChunkDecoder, 64 KiB reads, µs per chunk"]["value"] > 0
+    assert data["machine"]["versions"]["ssejet"] == ssejet.__version__
+    assert "[4/4] tool_call_fragments (64KiB reads)" in err  # progress went to stderr
+
+
+@pytest.mark.parametrize(("clock", "header"), [("cpu", "CPU µs/chunk"), ("wall", "µs/chunk")])
+def test_a_tiny_run_prints_a_table_per_workload(capsys: Any, clock: str, header: str) -> None:
+    code, out, _ = run_main(
+        capsys, "--workloads", "ark_content", "--reads", "64KiB", "--peers",
+        "python ChunkDecoder", "--clock", clock, *QUICK,
+    )  # fmt: skip
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith("ark_content (64KiB reads): 19 chunks, ")
+    assert re.split(r"\s{2,}", lines[1].strip()) == ["peer", header, "MB/s", "× ssejet-rust"]
+    peers = {re.split(r"\s{2,}", line.strip())[0] for line in lines[2:4]}
+    assert peers == {"ssejet-rust ChunkDecoder", "ssejet-python ChunkDecoder"}
+    assert "Targets (issues 3 and 5, Ark-shaped chunks):" in lines
+
+
+def test_loopback_times_the_reading_threads_cpu_against_httpx_bare_read(capsys: Any) -> None:
+    code, out, _ = run_main(
+        capsys, "--workloads", "loopback", "--peers", "rust iter_chunks", "--json", *QUICK
+    )
+    assert code == 0
+    (workload,) = json.loads(out)["workloads"]
+    assert (workload["clock"], workload["reference"]) == ("cpu", _bench.LOOPBACK_REFERENCE)
+    rows = {r["peer"]: r for r in workload["results"]}
+    assert set(rows) == {_bench.LOOPBACK_REFERENCE, "ssejet-rust iter_chunks (httpx)"}
+    assert {r["status"] for r in rows.values()} == {"ok"}
+    assert rows[_bench.LOOPBACK_REFERENCE]["ratio"] == 1.0
+
+
+def test_a_plot_is_written_when_matplotlib_is_installed(capsys: Any, tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib", reason="--plot needs matplotlib: pip install --group bench")
+    chart = tmp_path / "bench.png"
+    code, _, _ = run_main(
+        capsys, "--workloads", "ark_content", "--reads", "64KiB", "--peers", "rust",
+        "--plot", str(chart), *QUICK,
+    )  # fmt: skip
+    assert code == 0
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_unknown_workloads_are_refused(capsys: Any) -> None:
+    code, _, err = run_main(capsys, "--workloads", "nope")
+    assert code == 2
+    assert "unknown workload or read size: nope" in err
+
+
+def test_importing_ssejet_does_not_import_the_bench_module() -> None:
+    code = "import sys, ssejet; print('ssejet._bench' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
