@@ -24,10 +24,10 @@ import os
 from typing import Any, Callable
 
 import pytest
-import streams
 
 import ssejet
 from ssejet import _backend, _bench
+from ssejet import _streams as streams
 
 STREAMS = ("ark_content", "siliconflow_reasoning", "tool_call_fragments", "large_cjk")
 READS = ("event", "64KiB")

@@ -21,10 +21,10 @@ import os
 from typing import Any, Callable
 
 import pytest
-import streams
 
 import ssejet
 from ssejet import _backend
+from ssejet import _streams as streams
 
 READ_SIZES = {"event": None, "64KiB": streams.READ_64K, "1B": 1}
 REQUIRE_RUST = os.environ.get("SSEJET_REQUIRE_RUST") == "1"

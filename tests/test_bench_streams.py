@@ -1,4 +1,4 @@
-"""The benchmark streams (benches/streams.py) decode to exactly what they promise.
+"""The benchmark streams (ssejet._streams) decode to exactly what they promise.
 
 A bench that times wrong output measures nothing, so every generated stream is decoded here on
 both backends, in the reads the benches use and in random ones, and must give its payloads;
@@ -7,31 +7,16 @@ the generators must be deterministic and have the shape their names claim.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import random
 import re
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 import ssejet
+from ssejet import _streams as streams
 
-BENCHES = Path(__file__).resolve().parent.parent / "benches"
-
-
-def _load_streams() -> Any:
-    spec = importlib.util.spec_from_file_location("ssejet_bench_streams", BENCHES / "streams.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while decorating
-    spec.loader.exec_module(module)
-    return module
-
-
-streams = _load_streams()
 NAMES = list(streams.GENERATORS)
 
 

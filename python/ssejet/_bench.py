@@ -24,7 +24,7 @@ one minute to the next):
 - Peers are imported lazily, each skipped with a message when its package is absent
   (``pip install --group bench``); importing ``ssejet`` never imports this module.
 
-The streams come from ``benches/streams.py`` of a source checkout, the real captures from
+The streams come from ``ssejet._streams`` (shared with ``benches/``), the real captures from
 ``shared/corpus/real`` beside it (``$SSEJET_SHARED``), skipped when absent.
 """
 
@@ -227,21 +227,22 @@ class Workload:
 
 
 def load_streams(benches: Optional[Path] = None) -> Any:
-    """``benches/streams.py`` of the source checkout (the generators shared with the benches)."""
-    for folder in [benches] if benches else [ROOT / "benches", Path.cwd() / "benches"]:
-        path = folder / "streams.py"
-        if path.is_file():
-            name = "_ssejet_bench_streams"
-            spec = importlib.util.spec_from_file_location(name, path)
-            assert spec is not None and spec.loader is not None
-            module = importlib.util.module_from_spec(spec)
-            sys.modules[name] = module  # dataclasses look their module up while decorating
-            spec.loader.exec_module(module)
-            return module
-    raise FileNotFoundError(
-        "benches/streams.py not found: the comparison runs from a source checkout (or pass "
-        "--benches DIR)"
-    )
+    """The stream generators shared with the benches: ``ssejet._streams``, or a
+    ``streams.py`` in ``benches`` when given (to compare with modified generators)."""
+    if benches is None:
+        from . import _streams
+
+        return _streams
+    path = benches / "streams.py"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found")
+    name = "_ssejet_bench_streams"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while decorating
+    spec.loader.exec_module(module)
+    return module
 
 
 def default_corpus() -> Path:
@@ -274,7 +275,7 @@ def loopback(streams: Any, n_events: int) -> Workload:
 
 
 def from_stream(streams: Any, stream: Any, read: str) -> Workload:
-    """A workload of one ``benches/streams.py`` stream, cut into reads of the named size."""
+    """A workload of one ``ssejet._streams`` stream, cut into reads of the named size."""
     calls = tuple((c["index"], c["id"], c["name"], c["arguments"]) for c in stream.tool_calls)
     expected = (stream.events - 1, stream.content, stream.reasoning_content, calls)
     reads = streams.reads(stream.body, READ_SIZES[read])
@@ -1193,7 +1194,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--benches",
         type=Path,
         metavar="DIR",
-        help="where streams.py is (default: the checkout's benches/, else ./benches)",
+        help="a folder with a streams.py to use instead of ssejet._streams",
     )
     add(
         "--corpus",
