@@ -16,7 +16,7 @@ $(PY):
 # Build and test dependencies come from PyPI; pip >= 25.1 reads pyproject's dependency groups.
 $(DEPS): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --upgrade "pip>=25.1"
-	$(PY) -m pip install --quiet --group test
+	$(PY) -m pip install --quiet --group test --group sdk
 	touch $@
 
 # The extension, in release mode, installed into .venv along with the Python sources.

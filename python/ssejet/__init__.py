@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 from . import _backend
@@ -44,7 +43,8 @@ if _backend._rust_module is not None:
             _abc.register(_rust_class)
     del _abc, _rust_class
 
-if TYPE_CHECKING:  # the httpx layer is imported on first use (see __getattr__)
+if TYPE_CHECKING:  # imported on first use (see __getattr__)
+    from ._accelerate import accelerate
     from ._httpx import (
         EventSource,
         aconnect_sse,
@@ -62,21 +62,28 @@ _HTTPX_NAMES = frozenset(
 
 
 def __getattr__(name: str) -> Any:
-    # httpx is optional (pip install "ssejet[httpx]") and slow to import: load it when asked.
+    # What is optional or slow to import loads when first asked for, so `import ssejet` stays
+    # cheap: httpx (pip install "ssejet[httpx]"), the SDK hooks, package metadata.
     if name in _HTTPX_NAMES:
         from . import _httpx  # raises an ImportError naming the extra when httpx is missing
 
         return getattr(_httpx, name)
+    if name == "accelerate":
+        from ._accelerate import accelerate
+
+        return accelerate
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("ssejet")
+        except PackageNotFoundError:  # pragma: no cover - a bare source tree
+            return "0+unknown"
     raise AttributeError(f"module 'ssejet' has no attribute {name!r}")
 
 
 backend: _backend.Backend = _backend.default
 """The backend decoders use by default: ``"rust"`` or ``"python"`` (see ``SSEJET_BACKEND``)."""
-
-try:
-    __version__ = version("ssejet")
-except PackageNotFoundError:  # pragma: no cover - running from a bare source tree
-    __version__ = "0+unknown"
 
 __all__ = [
     "APIStatusError",
@@ -100,6 +107,7 @@ __all__ = [
     "ToolCall",
     "ToolCallDelta",
     "Usage",
+    "accelerate",
     "accumulate",
     "aconnect_sse",
     "aiter_chunks",

@@ -390,6 +390,21 @@ class ChatCompletionChunk(_Record):
             return super()._dict_of(self)
         return orjson.loads(payload)  # type: ignore[no-any-return]
 
+    def model_dump(self, **kwargs: Any) -> dict[str, Any]:
+        """What the SDK's ``ChatCompletionChunk.model_dump(**kwargs)`` gives for this payload
+        (the SDK of the last client given to ``ssejet.accelerate()``; before any, openai's if
+        installed, else Ark's), so logging code written for SDK chunks keeps working."""
+        from . import _sdk_dump
+
+        return _sdk_dump.model_dump(self, **kwargs)
+
+    def model_dump_json(self, **kwargs: Any) -> str:
+        """What the SDK's ``ChatCompletionChunk.model_dump_json(**kwargs)`` gives (see
+        ``model_dump``)."""
+        from . import _sdk_dump
+
+        return _sdk_dump.model_dump_json(self, **kwargs)
+
     @classmethod
     def _dict_of(cls, obj: Any) -> dict[str, Any]:
         return obj.to_dict()  # type: ignore[no-any-return]

@@ -166,6 +166,24 @@ record!(PyChatCompletionChunk, "ChatCompletionChunk", [
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         orjson_loads(py)?.call1((self.payload.bind(py),))
     }
+
+    /// What the SDK's `ChatCompletionChunk.model_dump(**kwargs)` gives (`ssejet._sdk_dump`).
+    #[pyo3(signature = (**kwargs))]
+    fn model_dump<'py>(
+        slf: &Bound<'py, Self>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        sdk_dump(slf.py(), "model_dump")?.call((slf,), kwargs)
+    }
+
+    /// What the SDK's `ChatCompletionChunk.model_dump_json(**kwargs)` gives.
+    #[pyo3(signature = (**kwargs))]
+    fn model_dump_json<'py>(
+        slf: &Bound<'py, Self>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        sdk_dump(slf.py(), "model_dump_json")?.call((slf,), kwargs)
+    }
 });
 
 impl PyChatCompletionChunk {
@@ -176,6 +194,11 @@ impl PyChatCompletionChunk {
     ) -> PyResult<Bound<'py, PyAny>> {
         Ok(payload.bind(py).clone())
     }
+}
+
+/// A function of `ssejet._sdk_dump`, shared with the pure class so both dump alike.
+fn sdk_dump<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+    py.import("ssejet._sdk_dump")?.getattr(name)
 }
 
 /// A JSON value as the Python value orjson would make of it.
