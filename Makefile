@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEPS := $(VENV)/.deps-installed
 
-.PHONY: all build test demo bench lint test-rust test-python clean
+.PHONY: all build test demo bench lint test-rust test-python wheel-check clean
 
 all: test
 
@@ -27,8 +27,8 @@ lint: $(DEPS)
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --all-targets --features python -- -D warnings
-	$(VENV)/bin/ruff check python tests benches
-	$(VENV)/bin/ruff format --check python tests benches
+	$(VENV)/bin/ruff check python tests benches examples
+	$(VENV)/bin/ruff format --check python tests benches examples
 
 test-rust:
 	cargo test --quiet
@@ -41,7 +41,13 @@ test-python: build
 	SSEJET_BACKEND=python $(PY) -m pytest tests -q
 	$(PY) -m pytest benches -q --benchmark-disable
 
-test: lint test-rust test-python
+# The release wheel as a user without Rust gets it: `maturin build --release` (same target/ as
+# `build`, so incremental), installed into a fresh venv whose PATH has no cargo, tested there on
+# both backends, with stubtest on the shipped stub and mypy --strict on examples/typed_usage.py.
+wheel-check: $(DEPS)
+	bash scripts/check_wheel.sh
+
+test: lint test-rust test-python wheel-check
 
 demo: build
 	$(PY) -m ssejet chat

@@ -8,7 +8,9 @@ No network: the httpx part answers from an `httpx.MockTransport`.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Iterator
+import importlib.util
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import httpx
 
@@ -23,6 +25,7 @@ from ssejet import (
     ChunkDecoder,
     CompletionChoice,
     Delta,
+    EventSource,
     EventTooLargeError,
     Function,
     FunctionDelta,
@@ -34,17 +37,15 @@ from ssejet import (
     ToolCall,
     ToolCallDelta,
     Usage,
+    accelerate,
     accumulate,
-    parse_chunk,
-)
-from ssejet._httpx import (
-    EventSource,
     aconnect_sse,
     aiter_chunks,
     aiter_sse,
     connect_sse,
     iter_chunks,
     iter_sse,
+    parse_chunk,
 )
 
 STREAM = (
@@ -117,7 +118,7 @@ def describe(chunk: ChatCompletionChunk) -> str:
     return " ".join(parts)
 
 
-def merge(chunks: Iterable[ChatCompletionChunk]) -> ChatCompletion:
+def merge(chunks: Sequence[ChatCompletionChunk]) -> ChatCompletion:
     accumulator = Accumulator()
     for chunk in chunks:
         accumulator.add(chunk)
@@ -165,6 +166,21 @@ def errors(backend: str) -> None:
         assert isinstance(error.body, dict)
     else:
         raise AssertionError("StreamAPIError not raised")
+
+
+def sdk_layer(chunk: ChatCompletionChunk) -> None:
+    """`accelerate()` takes an openai or Ark client (and returns it); anything else is refused.
+    Chunks dump like the SDK's own models when an SDK is installed."""
+    try:
+        accelerate(object())
+    except TypeError as error:
+        assert "openai" in str(error)
+    else:
+        raise AssertionError("TypeError not raised")
+    if importlib.util.find_spec("openai") or importlib.util.find_spec("volcenginesdkarkruntime"):
+        dumped: dict[str, Any] = chunk.model_dump(exclude_none=True)
+        text: str = chunk.model_dump_json()
+        assert dumped["id"] == "c1" and text.startswith("{")
 
 
 def handler(request: httpx.Request) -> httpx.Response:
@@ -232,6 +248,7 @@ def main() -> None:
         assert isinstance(chunks[0], ChatCompletionChunk)  # either backend's class
         merge(chunks)
         errors(backend)
+        sdk_layer(chunks[0])
         print(f"{backend}: {describe(chunks[-2])[:60]}...")
     over_http()
     asyncio.run(over_http_async())

@@ -313,6 +313,9 @@ def test_parse_stats_counts_both_layers(backend, corpus):
             "ssejet: event exceeds max_event_size",
         ),
     ],
+    # Named ids: pytest would otherwise put the 17 MiB input in PYTEST_CURRENT_TEST, too large
+    # for a child's environment on some versions.
+    ids=["missing-file", "bad-json", "not-sse", "oversized-event"],
 )
 def test_parse_reports_bad_input_in_one_line(backend, args, stdin, message):
     status, _, err = ssejet(backend, "parse", *args, stdin=stdin)

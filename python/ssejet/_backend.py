@@ -19,13 +19,13 @@ BUILD_HINT = (
     "(or `maturin develop --release`); set SSEJET_BACKEND=python to use the pure-Python backend"
 )
 
+_rust_module: Optional[ModuleType]
+_rust_error: Optional[ImportError] = None
 try:
     from . import _ssejet as _rust_module
 except ImportError as error:  # pragma: no cover - depends on how ssejet was installed
     _rust_module = None
-    _rust_error: Optional[ImportError] = error
-else:
-    _rust_error = None
+    _rust_error = error
 
 
 def rust() -> ModuleType:

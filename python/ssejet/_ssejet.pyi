@@ -1,0 +1,232 @@
+"""Stub for the compiled extension ``ssejet._ssejet`` (the Rust backend; ``rust/python/``).
+
+Private: users import the public classes from ``ssejet``, where each compiled class below is
+registered with the public class of its name (an ABC), so ``isinstance`` holds for both
+backends. Checked against the built module by ``python -m mypy.stubtest ssejet._ssejet
+--allowlist stubtest-allowlist.txt`` (scripts/check_wheel.sh, on the installed wheel).
+
+The record classes (``ServerSentEvent`` ... ``ChatCompletionChunk``) are frozen and have no
+constructor: their instances come only from the decoders and ``parse_chunk``. They compare by
+value, and pickle (and copy) as the public Python class of the same name.
+"""
+
+from typing import Any, ClassVar, final
+
+__all__ = [
+    "ServerSentEvent",
+    "SSEDecoder",
+    "FunctionDelta",
+    "ToolCallDelta",
+    "Delta",
+    "Choice",
+    "Usage",
+    "ChatCompletionChunk",
+    "ChunkDecoder",
+    "parse_chunk",
+]
+
+# --- Layer 1: SSE framing (rust/python/events.rs) ---------------------------------------------
+
+@final
+class ServerSentEvent:
+    """One dispatched Server-Sent Event. Immutable, hashable, equal by value."""
+
+    @property
+    def event(self) -> str:
+        """The event type, ``"message"`` when the stream gave none."""
+    @property
+    def data(self) -> str:
+        """The data lines joined with ``"\\n"``."""
+    @property
+    def id(self) -> str:
+        """The last event ID in effect at dispatch (``""`` if never set)."""
+    @property
+    def retry(self) -> int | None:
+        """The reconnection time (ms) from this event's ``retry`` field, else None."""
+    def json(self) -> Any:
+        """Parses ``data`` as JSON (with orjson).
+
+        Raises:
+            orjson.JSONDecodeError: ``data`` is not valid JSON.
+        """
+    def __hash__(self) -> int: ...
+
+@final
+class SSEDecoder:
+    """Incremental SSE decoder: the compiled implementation behind ``ssejet.SSEDecoder``.
+
+    Args:
+        max_event_size: the most bytes an event's field lines may hold (at least 1; the
+            public facade checks it).
+    """
+
+    def __new__(cls, max_event_size: int) -> SSEDecoder: ...
+    def feed(self, data: bytes | bytearray | memoryview) -> list[ServerSentEvent]:
+        """Decodes the next bytes of the stream; returns the events they complete.
+
+        Raises:
+            EventTooLargeError: an event passed ``max_event_size``; ``.events`` holds every
+                good event of this call, and the decoder stays usable.
+            TypeError: ``data`` is not bytes, bytearray or memoryview.
+        """
+    def close(self) -> list[ServerSentEvent]:
+        """Ends the stream (an unterminated event is discarded); always returns ``[]``."""
+    @property
+    def last_event_id(self) -> str:
+        """The last event ID buffer's value at the last blank line."""
+    @property
+    def retry(self) -> int | None:
+        """The last valid ``retry`` value of the stream, in milliseconds."""
+    @property
+    def max_event_size(self) -> int:
+        """The limit this decoder was made with."""
+
+# --- Layer 2: chat-completion chunks (rust/python/chunks.rs) ----------------------------------
+
+@final
+class FunctionDelta:
+    """A fragment of a tool call's function. Hashable."""
+
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def arguments(self) -> str | None: ...
+    def __hash__(self) -> int: ...
+
+@final
+class ToolCallDelta:
+    """A fragment of one tool call; fragments with the same ``index`` belong together."""
+
+    @property
+    def index(self) -> int: ...
+    @property
+    def id(self) -> str | None: ...
+    @property
+    def type(self) -> str | None: ...
+    @property
+    def function(self) -> FunctionDelta | None: ...
+    def __hash__(self) -> int: ...
+
+@final
+class Delta:
+    """What one chunk adds to a choice's message. Not hashable (it holds a list)."""
+
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    @property
+    def role(self) -> str | None: ...
+    @property
+    def content(self) -> str | None: ...
+    @property
+    def reasoning_content(self) -> str | None: ...
+    @property
+    def refusal(self) -> str | None: ...
+    @property
+    def tool_calls(self) -> list[ToolCallDelta] | None: ...
+
+@final
+class Choice:
+    """One choice of a chunk. Not hashable."""
+
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    @property
+    def index(self) -> int: ...
+    @property
+    def delta(self) -> Delta: ...
+    @property
+    def finish_reason(self) -> str | None: ...
+    @property
+    def logprobs(self) -> dict[str, Any] | None: ...
+
+@final
+class Usage:
+    """Token counts; the provider's other usage fields are readable as attributes too."""
+
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    @property
+    def prompt_tokens(self) -> int | None: ...
+    @property
+    def completion_tokens(self) -> int | None: ...
+    @property
+    def total_tokens(self) -> int | None: ...
+    @property
+    def prompt_tokens_details(self) -> dict[str, Any] | None: ...
+    @property
+    def completion_tokens_details(self) -> dict[str, Any] | None: ...
+    def to_dict(self) -> dict[str, Any]:
+        """The provider's usage object as sent (a fresh dict), unknown fields included."""
+    def __getattr__(self, name: str) -> Any:
+        """A usage field the API does not name (DeepSeek's ``prompt_cache_hit_tokens``...).
+
+        Raises:
+            AttributeError: the provider sent no such field.
+        """
+
+@final
+class ChatCompletionChunk:
+    """One ``chat.completion.chunk``; attribute access mirrors the OpenAI SDK. Not hashable."""
+
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+    @property
+    def id(self) -> str | None: ...
+    @property
+    def object(self) -> str | None: ...
+    @property
+    def created(self) -> int | None: ...
+    @property
+    def model(self) -> str | None: ...
+    @property
+    def service_tier(self) -> str | None: ...
+    @property
+    def system_fingerprint(self) -> str | None: ...
+    @property
+    def choices(self) -> list[Choice]: ...
+    @property
+    def usage(self) -> Usage | None: ...
+    def to_dict(self) -> dict[str, Any]:
+        """The chunk's whole JSON payload as a fresh dict (unknown fields included)."""
+    def model_dump(self, **kwargs: Any) -> dict[str, Any]:
+        """What the SDK's ``ChatCompletionChunk.model_dump(**kwargs)`` gives (the SDK of the
+        last client given to ``ssejet.accelerate()``; before any, openai's if installed, else
+        Ark's)."""
+    def model_dump_json(self, **kwargs: Any) -> str:
+        """What the SDK's ``ChatCompletionChunk.model_dump_json(**kwargs)`` gives."""
+
+@final
+class ChunkDecoder:
+    """Incremental chunk decoder: the compiled implementation behind ``ssejet.ChunkDecoder``.
+
+    Args:
+        max_event_size: the most bytes an event's field lines may hold (at least 1; the
+            public facade checks it).
+    """
+
+    def __new__(cls, max_event_size: int) -> ChunkDecoder: ...
+    def feed(self, data: bytes | bytearray | memoryview) -> list[ChatCompletionChunk]:
+        """Decodes the next bytes of the stream; returns the chunks they complete.
+
+        Raises:
+            StreamAPIError: the provider reported an error; ends the stream.
+            ChunkDecodeError: a payload is not valid JSON or a known field has a wrong type;
+                ends the stream.
+            EventTooLargeError: an event passed ``max_event_size``; the decoder goes on.
+            TypeError: ``data`` is not bytes, bytearray or memoryview.
+
+            The ssejet errors carry in ``.chunks`` the chunks this call completed before them.
+        """
+    def close(self) -> list[ChatCompletionChunk]:
+        """Ends the stream (an unterminated event is discarded); always returns ``[]``."""
+    @property
+    def done(self) -> bool:
+        """True once ``[DONE]`` was seen in the current stream."""
+    @property
+    def max_event_size(self) -> int:
+        """The limit this decoder was made with."""
+
+def parse_chunk(data: str | bytes | bytearray | memoryview) -> ChatCompletionChunk:
+    """Parses one chunk payload: the chunk a ``ChunkDecoder`` gives for an event with this data.
+
+    Raises:
+        ChunkDecodeError: not valid JSON, or a known field has a wrong type.
+        StreamAPIError: the payload has a truthy top-level ``error``.
+        TypeError: ``data`` is not str, bytes, bytearray or memoryview.
+    """
