@@ -17,6 +17,10 @@ use memchr::memchr;
 use crate::error::Error;
 use crate::lines::LineSplitter;
 
+/// The most capacity the partial-line buffer keeps between lines (it grows as a long line
+/// needs, up to `max_event_size`, then gives the memory back).
+const KEPT_LINE_CAPACITY: usize = 64 * 1024;
+
 /// The default `max_event_size`: 16 MiB.
 pub const DEFAULT_MAX_EVENT_SIZE: usize = 16 * 1024 * 1024;
 
@@ -247,43 +251,81 @@ impl EventParser {
             return ControlFlow::Continue(());
         }
         if !ends_line {
-            self.line.extend_from_slice(bytes);
-            self.classify_partial_line();
+            self.partial_piece(bytes);
             return ControlFlow::Continue(());
         }
-        self.line_kind = LineKind::Pending;
         if self.line.is_empty() {
+            self.line_kind = LineKind::Pending;
             // The common case: the whole line is in this feed, parse it where it lies.
             return self.line(bytes, sink);
+        }
+        // The line began in an earlier feed. Settle what it is, and count it, before joining
+        // it: the rest of a line that is ignored or too large is never copied.
+        let kind = self.kind_with(bytes, true);
+        self.line_kind = LineKind::Pending;
+        if kind == LineKind::Field && self.passes_limit(bytes) {
+            self.start_skipping(false);
+        }
+        if kind == LineKind::Ignored || self.skipping {
+            self.release_line();
+            return ControlFlow::Continue(());
         }
         let mut line = std::mem::take(&mut self.line);
         line.extend_from_slice(bytes);
         let flow = self.line(&line, sink);
-        line.clear();
-        self.line = line; // keep the allocation for the next partial line
+        self.line = line;
+        self.release_line();
         flow
     }
 
-    /// Learns what the unterminated line in `self.line` is, as soon as that can be told, and
-    /// counts it against the limit once it is known to be a field's.
-    fn classify_partial_line(&mut self) {
-        if self.line_kind == LineKind::Pending {
-            self.line_kind = match memchr(b':', &self.line) {
-                _ if self.line.first() == Some(&b':') => LineKind::Ignored,
-                Some(colon) if Field::from_name(&self.line[..colon]).is_some() => LineKind::Field,
-                None if Field::may_start(&self.line) => LineKind::Pending,
-                _ => LineKind::Ignored,
-            };
-        }
+    /// Takes a piece that does not end its line: buffered when the line is (or may still be)
+    /// a known field's and stays within the limit, dropped otherwise, without copying it first.
+    fn partial_piece(&mut self, bytes: &[u8]) {
+        self.line_kind = self.kind_with(bytes, false);
         match self.line_kind {
-            LineKind::Ignored => self.line.clear(),
-            LineKind::Field
-                if self.event_size.saturating_add(self.line.len()) > self.max_event_size =>
-            {
-                self.start_skipping(true);
-            }
-            _ => {}
+            LineKind::Ignored => self.release_line(),
+            LineKind::Field if self.passes_limit(bytes) => self.start_skipping(true),
+            _ => self.line.extend_from_slice(bytes),
         }
+    }
+
+    /// Whether the line buffered so far plus `rest`, as a known field's line, takes the event
+    /// past `max_event_size`.
+    fn passes_limit(&self, rest: &[u8]) -> bool {
+        let len = self.line.len().saturating_add(rest.len());
+        self.event_size.saturating_add(len) > self.max_event_size
+    }
+
+    /// What the line made of `self.line` and `rest` is, judged from its head: `self.line` is a
+    /// known field's start, or (pending) at most the five bytes of a field name's prefix, so
+    /// six more bytes settle it.
+    fn kind_with(&self, rest: &[u8], ends_line: bool) -> LineKind {
+        if self.line_kind == LineKind::Field {
+            return LineKind::Field;
+        }
+        // Pending means no colon yet and at most five bytes (the longest name), so the head
+        // fits on the stack.
+        let line = &self.line[..self.line.len().min(5)];
+        let more = &rest[..rest.len().min(6)];
+        let mut buf = [0u8; 11];
+        buf[..line.len()].copy_from_slice(line);
+        buf[line.len()..line.len() + more.len()].copy_from_slice(more);
+        let head = &buf[..line.len() + more.len()];
+        let whole = head.len() == self.line.len() + rest.len();
+        match memchr(b':', head) {
+            _ if head.first() == Some(&b':') => LineKind::Ignored,
+            Some(colon) if Field::from_name(&head[..colon]).is_some() => LineKind::Field,
+            // No colon: a complete line is all field name; a partial one may still become one.
+            None if ends_line && whole && Field::from_name(head).is_some() => LineKind::Field,
+            None if !ends_line && Field::may_start(head) => LineKind::Pending,
+            _ => LineKind::Ignored,
+        }
+    }
+
+    /// Empties the partial-line buffer, keeping at most a modest allocation.
+    fn release_line(&mut self) {
+        self.line.clear();
+        self.line.shrink_to(KEPT_LINE_CAPACITY);
     }
 
     /// Interprets one complete line (spec: "process the line").

@@ -9,7 +9,8 @@ is made on the fly: one 64 KiB ``bytes`` object fed again and again, so the test
 - 1 GB of comment lines, and one comment line of 1 GB: comments never count, never buffer;
 - 1 GB of tiny (64-byte) events, consumed as they come (each feed's list is dropped);
 - a control: with a limit of 1 GiB, 256 MB of one unterminated line are buffered, and the
-  measurement shows it, so the bounds above are not an artefact of how RSS is read.
+  measurement shows it, so the bounds above are not an artefact of how RSS is read;
+- one feed of 100 MB completing a line under a 16-byte limit leaves no 100 MB buffer behind.
 
 Peak RSS must stay under 100 MB. It is read inside the child as ``VmHWM`` (the peak RSS of the
 process image since its exec), not ``resource.getrusage(RUSAGE_SELF).ru_maxrss``: Linux carries
@@ -154,3 +155,51 @@ def test_the_measurement_sees_a_decoder_that_buffers(backend: str) -> None:
     assert report["errors"] == 0
     assert report["peak_rss_mb"] > report["rss_before_mb"] + 200, report
     assert report["after"] == [f"<{256 << 20} chars>", "ok"]  # the buffered line, whole
+
+
+# One feed of 100 MB that completes a line the previous feed began, under a 16-byte limit.
+HUGE_FEED_CHILD = r"""
+import gc, json, sys
+
+import ssejet
+
+
+def rss_mb():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+
+
+decoder = ssejet.SSEDecoder(max_event_size=16, backend=sys.argv[1])
+decoder.feed(b"data: ")
+before = rss_mb()
+data = b"x" * 100_000_000 + b"\n\n"
+try:
+    decoder.feed(data)
+except ssejet.EventTooLargeError:
+    pass
+del data
+gc.collect()
+after = [e.data for e in decoder.feed(b"data: ok\n\n")]
+print(json.dumps({"kept_mb": round(rss_mb() - before, 1), "after": after}))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/status")
+def test_a_huge_feed_leaves_no_buffer_of_its_size_behind(backend: str) -> None:
+    """max_event_size bounds what a decoder keeps, whatever the size of one feed: a line that
+    began in an earlier feed is classified and counted before its rest is copied, and the
+    partial-line buffer gives back what a long line made it grow (the Rust core once kept a
+    buffer the size of the largest feed)."""
+    proc = subprocess.run(
+        [sys.executable, "-c", HUGE_FEED_CHILD, backend],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["after"] == ["ok"]
+    assert report["kept_mb"] < 20, report
