@@ -104,7 +104,7 @@ from .._models import (
     _restore,
 )
 from .lines import LineSplitter
-from .sse import DEFAULT_MAX_EVENT_SIZE, EventParser, as_bytes, too_large_message
+from .sse import DEFAULT_MAX_EVENT_SIZE, Borrow, EventParser, as_bytes, too_large_message
 
 INVALID_JSON = "invalid JSON in chunk payload"
 STRING = "a string or null"
@@ -437,7 +437,7 @@ class ChunkDecoder:
     ``new_stream`` (``close()`` was called: the next non-empty feed resets ``done``).
     """
 
-    __slots__ = ("lines", "parser", "chunks", "error", "done", "ended", "new_stream")
+    __slots__ = ("lines", "parser", "chunks", "error", "done", "ended", "new_stream", "borrow")
 
     def __init__(self, max_event_size: int = DEFAULT_MAX_EVENT_SIZE) -> None:
         self.lines = LineSplitter()
@@ -447,6 +447,7 @@ class ChunkDecoder:
         self.done = False
         self.ended = False
         self.new_stream = False
+        self.borrow = Borrow()
 
     def _event(self, event_type: bytes, data: bytes, id: bytes, retry: int | None) -> bool:
         """The parser's sink: True stops the feed (the stream ended)."""
@@ -471,6 +472,10 @@ class ChunkDecoder:
         return False
 
     def feed(self, data: bytes | bytearray | memoryview) -> list[ChatCompletionChunk]:
+        with self.borrow:
+            return self._feed(data)
+
+    def _feed(self, data: bytes | bytearray | memoryview) -> list[ChatCompletionChunk]:
         data = as_bytes(data)
         if self.ended or not data:
             return []
@@ -496,11 +501,12 @@ class ChunkDecoder:
     def close(self) -> list[ChatCompletionChunk]:
         """Ends the stream (an unterminated event is discarded); ``done`` keeps its value
         until the next non-empty ``feed()`` starts a new stream."""
-        self.lines.reset()
-        self.parser.close()
-        self.ended = False
-        self.new_stream = True
-        return []
+        with self.borrow:
+            self.lines.reset()
+            self.parser.close()
+            self.ended = False
+            self.new_stream = True
+            return []
 
     @property
     def max_event_size(self) -> int:

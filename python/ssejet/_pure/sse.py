@@ -8,6 +8,7 @@ fields, returning True to stop the current feed.
 
 from __future__ import annotations
 
+from threading import Lock
 from typing import Callable, Optional
 
 from .._errors import EventTooLargeError
@@ -223,6 +224,24 @@ def as_bytes(data: object) -> bytes:
     )
 
 
+class Borrow:
+    """Refuses overlapping calls on one decoder, as the Rust backend's borrow check does: a
+    decoder shared between threads, or fed again from inside its own feed, raises instead of
+    silently mixing two calls' lines. ``with self.borrow:`` around each public call."""
+
+    __slots__ = ("lock",)
+
+    def __init__(self) -> None:
+        self.lock = Lock()
+
+    def __enter__(self) -> None:
+        if not self.lock.acquire(False):
+            raise RuntimeError("Already borrowed")
+
+    def __exit__(self, *exc: object) -> None:
+        self.lock.release()
+
+
 def too_large_message(limit: int) -> str:
     return f"event exceeds max_event_size={limit} bytes"
 
@@ -230,12 +249,13 @@ def too_large_message(limit: int) -> str:
 class SSEDecoder:
     """Incremental SSE decoder, pure Python (twin of Rust ``SseDecoder`` + its binding)."""
 
-    __slots__ = ("lines", "parser", "events")
+    __slots__ = ("lines", "parser", "events", "borrow")
 
     def __init__(self, max_event_size: int = DEFAULT_MAX_EVENT_SIZE) -> None:
         self.lines = LineSplitter()
         self.parser = EventParser(max_event_size, self._event)
         self.events: list[ServerSentEvent] = []
+        self.borrow = Borrow()
 
     def _event(self, event_type: bytes, data: bytes, id: bytes, retry: int | None) -> None:
         self.events.append(
@@ -248,20 +268,22 @@ class SSEDecoder:
         )
 
     def feed(self, data: bytes | bytearray | memoryview) -> list[ServerSentEvent]:
-        lines, rest = self.lines.feed(as_bytes(data))
-        parser = self.parser
-        parser.pieces(lines, rest)
-        events, self.events = self.events, []
-        if parser.too_large:
-            parser.too_large = False
-            limit = parser.max_event_size
-            raise EventTooLargeError(too_large_message(limit), limit=limit, events=events)
-        return events
+        with self.borrow:
+            lines, rest = self.lines.feed(as_bytes(data))
+            parser = self.parser
+            parser.pieces(lines, rest)
+            events, self.events = self.events, []
+            if parser.too_large:
+                parser.too_large = False
+                limit = parser.max_event_size
+                raise EventTooLargeError(too_large_message(limit), limit=limit, events=events)
+            return events
 
     def close(self) -> list[ServerSentEvent]:
-        self.lines.reset()
-        self.parser.close()
-        return []
+        with self.borrow:
+            self.lines.reset()
+            self.parser.close()
+            return []
 
     @property
     def last_event_id(self) -> str:
