@@ -27,6 +27,15 @@ def _check_max_event_size(value: Any) -> int:
     return min(value, sys.maxsize)  # beyond that, no event can reach it anyway
 
 
+def _implementation(
+    name: str, pure: Any, max_event_size: Any, backend: str | None
+) -> tuple[_backend.Backend, Any]:
+    """What a facade delegates to: the extension's class ``name``, or the pure class."""
+    limit = _check_max_event_size(max_event_size)
+    chosen = _backend.resolve(backend)
+    return chosen, getattr(_backend.rust(), name)(limit) if chosen == "rust" else pure(limit)
+
+
 class SSEDecoder:
     """Incremental, spec-compliant Server-Sent Events decoder: bytes in, events out.
 
@@ -45,12 +54,9 @@ class SSEDecoder:
     def __init__(
         self, *, max_event_size: int = DEFAULT_MAX_EVENT_SIZE, backend: str | None = None
     ) -> None:
-        limit = _check_max_event_size(max_event_size)
-        self.backend = _backend.resolve(backend)
-        if self.backend == "rust":
-            self._impl = _backend.rust().SSEDecoder(limit)
-        else:
-            self._impl = _pure_sse.SSEDecoder(limit)
+        self.backend, self._impl = _implementation(
+            "SSEDecoder", _pure_sse.SSEDecoder, max_event_size, backend
+        )
         self.feed = self._impl.feed  # type: ignore[method-assign]
         self.close = self._impl.close  # type: ignore[method-assign]
 
@@ -111,12 +117,9 @@ class ChunkDecoder:
     def __init__(
         self, *, max_event_size: int = DEFAULT_MAX_EVENT_SIZE, backend: str | None = None
     ) -> None:
-        limit = _check_max_event_size(max_event_size)
-        self.backend = _backend.resolve(backend)
-        if self.backend == "rust":
-            self._impl = _backend.rust().ChunkDecoder(limit)
-        else:
-            self._impl = _pure_chunk.ChunkDecoder(limit)
+        self.backend, self._impl = _implementation(
+            "ChunkDecoder", _pure_chunk.ChunkDecoder, max_event_size, backend
+        )
         self.feed = self._impl.feed  # type: ignore[method-assign]
         self.close = self._impl.close  # type: ignore[method-assign]
 
