@@ -188,3 +188,14 @@ def test_importing_ssejet_does_not_import_the_bench_module() -> None:
     code = "import sys, ssejet; print('ssejet._bench' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_corpus_run_succeeds_though_plain_dict_readers_fail_on_it(
+    corpus: Path, capsys: Any
+) -> None:
+    """Exit 0: only a typed ssejet path reading wrongly fails the run; the SSEDecoder + orjson
+    loop, like every peer, cannot read Mistral's list-valued content, by design."""
+    argv = ["--workloads", "corpus", "--reads", "64KiB", "--repeat", "1", "--sample-ms", "1"]
+    assert _bench.main([*argv, "--corpus", str(corpus)]) == 0
+    out = capsys.readouterr().out
+    assert "ssejet-rust ChunkDecoder" in out and "wrong output" in out

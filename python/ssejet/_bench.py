@@ -1272,7 +1272,15 @@ def main(argv: Optional[list[str]] = None) -> int:
     if args.plot:
         plot(data, args.plot)
         progress.say(f"chart written to {args.plot}")
-    wrong = [r for rows in results for r in rows if r.kind == "ssejet" and r.status != "ok"]
+    # Exit 1 only when a typed ssejet path (ChunkDecoder, iter_chunks) decoded wrongly: the
+    # "SSEDecoder + orjson" loop reads plain dicts as apps do, without the provider
+    # normalisations, so it fails on the corpus like the other peers, by design.
+    wrong = [
+        r
+        for rows in results
+        for r in rows
+        if r.kind == "ssejet" and "+" not in r.peer and r.status != "ok"
+    ]
     return 1 if wrong else 0
 
 
