@@ -20,18 +20,16 @@ MB/s (10**6 bytes) from the median round. Timed run:
 
 from __future__ import annotations
 
-import os
 from typing import Any, Callable
 
 import pytest
 
 import ssejet
-from ssejet import _backend, _bench
+from ssejet import _bench
 from ssejet import _streams as streams
 
 STREAMS = ("ark_content", "siliconflow_reasoning", "tool_call_fragments", "large_cjk")
 READS = ("event", "64KiB")
-REQUIRE_RUST = os.environ.get("SSEJET_REQUIRE_RUST") == "1"
 
 # Each bench stays under about a second on a 2-core machine, calibration included.
 pytestmark = pytest.mark.benchmark(max_time=0.5, min_rounds=3, warmup=False)
@@ -56,17 +54,6 @@ def workload(name: str, read: str) -> _bench.Workload:
 
 def cases() -> list[Any]:
     return [pytest.param(n, r, id=f"{n}-{r}") for n in STREAMS for r in READS]
-
-
-@pytest.fixture(params=["rust", "python"])
-def backend(request: pytest.FixtureRequest) -> str:
-    if request.param == "rust" and _backend._rust_module is None:
-        if REQUIRE_RUST:  # as in tests/conftest.py: CI must not skip the Rust half silently
-            pytest.fail(
-                f"SSEJET_REQUIRE_RUST=1 but the extension is missing: {_backend._rust_error}"
-            )
-        pytest.skip("the Rust extension is not built (run `make build`)")
-    return request.param
 
 
 def run(benchmark: Any, who: str, load: _bench.Workload, peer: _bench.Peer) -> None:

@@ -17,17 +17,14 @@ from __future__ import annotations
 
 import codecs
 import json
-import os
 from typing import Any, Callable
 
 import pytest
 
 import ssejet
-from ssejet import _backend
 from ssejet import _streams as streams
 
 READ_SIZES = {"event": None, "64KiB": streams.READ_64K, "1B": 1}
-REQUIRE_RUST = os.environ.get("SSEJET_REQUIRE_RUST") == "1"
 
 # Each bench stays under about a second on a 2-core machine, calibration included.
 pytestmark = pytest.mark.benchmark(max_time=0.5, min_rounds=3, warmup=False)
@@ -47,17 +44,6 @@ def cases() -> list[Any]:
 def load(name: str, label: str) -> tuple[streams.Stream, list[bytes]]:
     stream = streams.stream(name, short=label == "1B")
     return stream, streams.reads(stream.body, READ_SIZES[label])
-
-
-@pytest.fixture(params=["rust", "python"])
-def backend(request: pytest.FixtureRequest) -> str:
-    if request.param == "rust" and _backend._rust_module is None:
-        if REQUIRE_RUST:  # as in tests/conftest.py: CI must not skip the Rust half silently
-            pytest.fail(
-                f"SSEJET_REQUIRE_RUST=1 but the extension is missing: {_backend._rust_error}"
-            )
-        pytest.skip("the Rust extension is not built (run `make build`)")
-    return request.param
 
 
 def run(benchmark: Any, who: str, stream: streams.Stream, label: str, decode: Decode,

@@ -16,6 +16,9 @@ pub mod json;
 pub mod lines;
 pub mod sse;
 
+#[cfg(test)]
+mod testing;
+
 pub use error::Error;
 pub use sse::{Event, EventRef, EventSink, SseDecoder, DEFAULT_MAX_EVENT_SIZE};
 

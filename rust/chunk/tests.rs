@@ -2,6 +2,7 @@
 //! `[DONE]`, error payloads, and the stream rules under every split.
 
 use super::*;
+use crate::testing::Rng;
 
 #[derive(Debug, Clone, PartialEq)]
 struct Call {
@@ -367,23 +368,17 @@ fn close_starts_a_new_stream_and_done_resets_at_its_first_feed() {
 #[test]
 fn random_payload_mutations_never_panic() {
     let base: &[u8] = br#"{"id":"x","created":1,"choices":[{"index":0,"delta":{"content":[{"type":"thinking","thinking":[{"type":"text","text":"t"}]}],"tool_calls":[{"function":{"name":"n","arguments":"{}"}}]},"finish_reason":null,"logprobs":{}}],"usage":{"total_tokens":3},"x_groq":{"usage":{}},"error":null}"#;
-    let mut state = 0x9E37_79B9_7F4A_7C15u64;
-    let mut next = || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let tokens: &[&[u8]] = &[
         b"null", b"1", b"\"s\"", b"[]", b"{}", b"true", b"1.5", b",", b"]", b"}",
     ];
     let mut tape = Tape::new();
     for _ in 0..20_000 {
         let mut data = base.to_vec();
-        for _ in 0..1 + next() % 3 {
-            let at = (next() as usize) % data.len();
-            let token = tokens[(next() as usize) % tokens.len()];
-            let end = (at + (next() as usize) % 6).min(data.len());
+        for _ in 0..1 + rng.below(3) {
+            let at = rng.below(data.len());
+            let token = tokens[rng.below(tokens.len())];
+            let end = (at + rng.below(6)).min(data.len());
             data.splice(at..end, token.iter().copied());
         }
         let _ = decode_payload(&mut tape, &data, &mut Collect::default());

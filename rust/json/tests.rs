@@ -1,6 +1,7 @@
 //! Tests for the JSON parser. Expected results were measured with orjson 3.13.0.
 
 use super::*;
+use crate::testing::Rng;
 
 /// A canonical text of a value: ints as `i:N`, floats as `f:BITS` (so -0.0 and 0.0 differ),
 /// strings escaped by Rust's `{:?}`, objects with orjson's dict semantics (first position,
@@ -853,22 +854,6 @@ fn error_display() {
     assert_eq!(p(b"1 2").unwrap_err().offset(), 2);
     assert_eq!(p(b"\"a\xffb\"").unwrap_err().offset(), 2);
     assert_eq!(p(b"\"ab\x01\"").unwrap_err().offset(), 3);
-}
-
-/// xorshift64*, for reproducible pseudo-random tests without external crates.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
 }
 
 /// Serializes a value back to JSON (escaping everything that needs it).

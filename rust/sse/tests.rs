@@ -2,6 +2,7 @@
 //! time and split at every index; plus a seeded property test (split == whole, no panic).
 
 use super::*;
+use crate::testing::Rng;
 
 /// What one decoding run produced: events, then whether some feed reported an oversize event.
 #[derive(Debug, PartialEq)]
@@ -237,21 +238,6 @@ fn a_sink_that_breaks_stops_the_feed() {
         .feed(b"data: 1\n\ndata: 2\n\n", &mut sink)
         .unwrap();
     assert_eq!(sink.0, [msg("1")]);
-}
-
-/// xorshift64*: a tiny seeded generator, so the property test needs no crate.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
 }
 
 #[test]
