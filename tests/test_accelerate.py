@@ -1,6 +1,6 @@
 """ssejet.accelerate on the SDKs' real clients (openai, Volcano Engine Ark), over real HTTP.
 
-Every test sends requests with the SDK's own client to `ssejet._server.Server` (127.0.0.1, port
+Every test sends requests with the SDK's own client to `ssejet._cli.server.Server` (127.0.0.1, port
 0, chunked responses, one HTTP chunk per write, awkward cuts included) and compares a plain
 client with an accelerated one on the same bytes: the same chunks (content, reasoning, tool
 calls, finish reasons, usage, and `model_dump()` equal to the SDK model's), the same exception
@@ -26,7 +26,8 @@ import pytest
 import ssejet
 from ssejet import _accelerate, _sdk_dump, accelerate
 from ssejet import _streams as streams
-from ssejet._server import Request, Server, Writer, chat_stream
+from ssejet._cli.demo import chat_stream
+from ssejet._cli.server import Request, Server, Writer
 
 TLS = ssl.create_default_context()  # one for all http clients: building one costs ~50 ms
 WAIT = 5.0

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from ssejet._server import ChatRoute, Request, Server, Writer
+from ssejet._cli.demo import ChatRoute
+from ssejet._cli.server import Request, Server, Writer
 
 TIMEOUT = 60
 SUMMARY = re.compile(

@@ -1,6 +1,6 @@
 """The httpx layer against a real HTTP server on 127.0.0.1: where framing bugs show.
 
-Each test starts `ssejet._server.Server` (port 0, daemon threads) with a route that writes the
+Each test starts `ssejet._cli.server.Server` (port 0, daemon threads) with a route that writes the
 body piece by piece, one HTTP chunk per write. Every route ends by itself: loops are bounded
 and every wait has a timeout, so a failing client never leaves a server thread behind for long.
 """
@@ -30,7 +30,7 @@ from ssejet import (
     iter_chunks,
     iter_sse,
 )
-from ssejet._server import Request, Server, Writer
+from ssejet._cli.server import Request, Server, Writer
 
 SSE = [("Content-Type", "text/event-stream")]
 WAIT = 5.0  # the longest any route waits for the client

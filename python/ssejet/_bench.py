@@ -382,11 +382,11 @@ def _require_backend(backend: str) -> None:
 
 
 class Loopback:
-    """The embedded server (``ssejet._server``) on 127.0.0.1, streaming the current body: one
+    """The embedded server (``ssejet._cli.server``) on 127.0.0.1, streaming the current body: one
     write, so one HTTP chunk, per read, flushed at once (TCP_NODELAY) as LLM servers do."""
 
     def __init__(self) -> None:
-        from ._server import Server
+        from ._cli.server import Server
 
         self.body: Optional[Body] = None
         self.server = Server(self._route)
