@@ -429,30 +429,13 @@ fn invalid_utf8() {
     ok_s("\"\u{10ffff}\"".as_bytes(), "\u{10ffff}");
 }
 
-/// `validate_utf8` on `seq` placed after `prefix` and before a closing quote (and `suffix`)
-/// agrees exactly with `std::str::from_utf8`.
-fn check_utf8(prefix: &[u8], seq: &[u8], suffix: &[u8]) {
+/// `utf8` on `seq` placed after `prefix` agrees exactly with `std::str::from_utf8`, error
+/// position included.
+fn check_utf8(prefix: &[u8], seq: &[u8]) {
     let mut b = prefix.to_vec();
     b.extend_from_slice(seq);
-    let end = b.len();
-    b.push(b'"');
-    b.extend_from_slice(suffix);
-    let want = std::str::from_utf8(seq)
-        .map(|_| ())
-        .map_err(|e| prefix.len() + e.valid_up_to());
-    assert_eq!(
-        validate_utf8(&b, prefix.len(), end),
-        want,
-        "{seq:02x?} after {}",
-        prefix.len()
-    );
-    // The SIMD path on its own (`validate_utf8` asks std where it says no).
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("ssse3") {
-        // SAFETY: the CPU has SSSE3.
-        let simd = unsafe { utf8_ssse3(&b, prefix.len(), end) };
-        assert_eq!(simd, want.is_ok(), "{seq:02x?} after {}", prefix.len());
-    }
+    let want = std::str::from_utf8(&b).map_err(|e| e.valid_up_to());
+    assert_eq!(utf8(&b), want, "{seq:02x?} after {}", prefix.len());
 }
 
 /// Bytes around every boundary of the UTF-8 tables.
@@ -463,29 +446,32 @@ const EDGE_BYTES: [u8; 24] = [
 
 #[test]
 fn utf8_validation_matches_std() {
-    check_utf8(b"", b"", b"");
-    for a in 0..=255u8 {
-        check_utf8(b"", &[a], b"");
-        for b in 0..=255u8 {
-            check_utf8(b"x", &[a, b], b"");
-        }
-        for &b in &EDGE_BYTES {
-            for &c in &EDGE_BYTES {
-                check_utf8(b"", &[a, b, c], b"");
+    // `simdutf8` defers to std below 64 bytes: each sequence also goes after a 64-byte prefix.
+    let long = [b'p'; 64];
+    for prefix in [&b""[..], &long] {
+        check_utf8(prefix, b"");
+        for a in 0..=255u8 {
+            check_utf8(prefix, &[a]);
+            for b in 0..=255u8 {
+                check_utf8(prefix, &[a, b]);
+            }
+            for &b in &EDGE_BYTES {
+                for &c in &EDGE_BYTES {
+                    check_utf8(prefix, &[a, b, c]);
+                }
             }
         }
-    }
-    for a in 0xf0..=0xf7u8 {
-        for &b in &EDGE_BYTES {
-            for &c in &EDGE_BYTES {
-                for &d in &EDGE_BYTES {
-                    check_utf8(b"ab", &[a, b, c, d], b"");
+        for a in 0xf0..=0xf7u8 {
+            for &b in &EDGE_BYTES {
+                for &c in &EDGE_BYTES {
+                    for &d in &EDGE_BYTES {
+                        check_utf8(prefix, &[a, b, c, d]);
+                    }
                 }
             }
         }
     }
-    // Every alignment against the 16-byte blocks, with and without bytes after the quote
-    // (which are ignored even when invalid), and sequences cut at the end.
+    // Mixed sequences up to a few hundred bytes, at every alignment against SIMD blocks.
     let pieces: [&[u8]; 12] = [
         b"a",
         "é".as_bytes(),
@@ -501,17 +487,35 @@ fn utf8_validation_matches_std() {
         b"0123456789",
     ];
     let mut rng = Rng(0x1234_5678_9abc_def1);
+    let mut tape = Tape::new();
     for _ in 0..20_000 {
         let mut seq = Vec::new();
-        let valid_only = rng.below(2) == 0;
-        for _ in 0..rng.below(12) {
-            let piece = pieces[rng.below(if valid_only { 5 } else { pieces.len() })];
+        // Mostly valid pieces, so that an invalid one lands anywhere in a long sequence.
+        let invalid_odds = [0, 1, 8][rng.below(3)];
+        for _ in 0..rng.below(80) {
+            let bad = invalid_odds > 0 && rng.below(100) < invalid_odds;
+            let piece = if bad {
+                pieces[5 + rng.below(6)]
+            } else {
+                pieces[[0, 1, 2, 3, 4, 11][rng.below(6)]]
+            };
             seq.extend_from_slice(piece);
         }
-        let prefix = vec![b'p'; rng.below(18)];
-        let suffix: &[u8] =
-            [&b""[..], b"\xe4", b"\xff\xff\xff", "你好".as_bytes(), b"}"][rng.below(5)];
-        check_utf8(&prefix, &seq, suffix);
+        let prefix = vec![b'p'; rng.below(70)];
+        check_utf8(&prefix, &seq);
+        // And `parse_bytes` on the same bytes as a string: the same verdict and position.
+        let mut doc = vec![b'"'];
+        doc.extend_from_slice(&prefix);
+        doc.extend_from_slice(&seq);
+        doc.push(b'"');
+        let got = tape.parse_bytes(&doc).map(|v| v.as_str().map(str::len));
+        match std::str::from_utf8(&seq) {
+            Ok(_) => assert_eq!(got, Ok(Some(doc.len() - 2))),
+            Err(e) => assert_eq!(
+                got.map_err(|e| e.offset()),
+                Err(1 + prefix.len() + e.valid_up_to())
+            ),
+        }
     }
 }
 
