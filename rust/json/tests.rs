@@ -1,5 +1,6 @@
 //! Tests for the JSON parser. Expected results were measured with orjson 3.13.0.
 
+use super::string::utf8;
 use super::*;
 use crate::testing::Rng;
 
