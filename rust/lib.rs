@@ -2,7 +2,7 @@
 //!
 //! - [`lines`]: bytes to lines (CR, LF, CRLF, a leading BOM, lines split across feeds);
 //! - [`sse`]: lines to events (the WHATWG field rules, `max_event_size`);
-//! - [`chunk`]: event data to chat-completion chunks (`[DONE]`, errors, validation);
+//! - [`chat`]: event data to chat-completion chunks (`[DONE]`, errors, validation);
 //! - [`json`]: a validating JSON parser with orjson's semantics, into a reusable tape;
 //! - [`error`]: the errors the decoders report.
 //!
@@ -10,7 +10,7 @@
 //! only file that uses PyO3. Every module has a pure-Python twin under `python/ssejet/_pure/`
 //! that behaves identically, and the Python test suite proves it on random input.
 
-pub mod chunk;
+pub mod chat;
 pub mod error;
 pub mod json;
 pub mod lines;

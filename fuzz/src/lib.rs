@@ -32,7 +32,7 @@ use std::cell::Cell;
 use std::fmt::Debug;
 use std::ops::{ControlFlow, Range};
 
-use _ssejet::chunk::{
+use _ssejet::chat::{
     decode_payload, ApiError, ChunkBuilder, ChunkDecoder, ChunkSink, DeltaFields, Header, Index,
     ToolCallFields, UsageFields,
 };

@@ -19,7 +19,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyMemoryView, PyString, PyTuple, PyType};
 
 use super::{orjson_loads, python_class, with_bytes, TextCache};
-use crate::chunk::{
+use crate::chat::{
     decode_payload, ApiError, ChunkBuilder, ChunkDecoder, ChunkSink, DeltaFields, Header, Index,
     ToolCallFields, UsageFields, INVALID_JSON,
 };

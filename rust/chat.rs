@@ -1,14 +1,14 @@
-//! Event data to chat-completion chunks: `[DONE]`, error payloads, validation and the provider
-//! normalisations of layer 2.
+//! The Chat Completions dialect: event data to chat-completion chunks, with `[DONE]`, error
+//! payloads, validation and the provider normalisations of layer 2.
 //!
-//! Python twin: `python/ssejet/_pure/chunk.py`, whose module docstring is the full rule book
+//! Python twin: `python/ssejet/_pure/chat.py`, whose module docstring is the full rule book
 //! (stream rules, the canonical validation order with its message templates, normalisations,
 //! error extraction). This file follows it rule for rule and in the same order, so both
 //! backends raise the same first error for every input.
 //!
 //! The rules live here; making objects does not. [`read_chunk`] walks a parsed payload in the
 //! canonical order, checks each field and hands the normalised pieces to a [`ChunkBuilder`],
-//! which makes the chunk bottom-up (tool calls, delta, choice, usage, chunk). `python.rs`
+//! which makes the chunk bottom-up (tool calls, delta, choice, usage, chunk). `rust/python/`
 //! builds Python objects that way in one pass; the tests here build plain Rust values.
 //!
 //! Measured (release, this 2-core machine, ~270-byte Ark-shaped chunk): parsing the payload
