@@ -1,5 +1,5 @@
-//! The core's errors. No PyO3 here: `python.rs` maps each variant to the exception class of
-//! the same name in `python/ssejet/_errors.py`, and the pure-Python twin raises those classes
+//! The core's errors. No PyO3 here: `rust/python/` maps each variant to the exception class
+//! of the same name in `python/ssejet/_errors.py`, and the pure-Python twin raises those classes
 //! with the same messages.
 
 use std::fmt;

@@ -6,9 +6,10 @@
 //! - [`json`]: a validating JSON parser with orjson's semantics, into a reusable tape;
 //! - [`error`]: the errors the decoders report.
 //!
-//! Nothing here does I/O or touches Python; `python.rs`, behind the `python` feature, is the
-//! only file that uses PyO3. Every module has a pure-Python twin under `python/ssejet/_pure/`
-//! that behaves identically, and the Python test suite proves it on random input.
+//! Nothing here does I/O or touches Python; `rust/python/`, behind the `python` feature, is
+//! the only code that uses PyO3. Each decoder module has a pure-Python twin under
+//! `python/ssejet/_pure/` that behaves identically (the twin of [`json`] is `orjson.loads`), and
+//! the Python test suite proves it on random input.
 
 pub mod chat;
 pub mod error;
