@@ -2,15 +2,20 @@
 
 ``feed`` is bound straight to the implementation's method in ``__init__``, so a call costs one
 attribute lookup more than calling the implementation itself.
+
+The integrations (``ssejet._transport``, ``ssejet._sdk``) drive decoders through
+:func:`engine`, the one internal interface they use: it gives the object that does the work,
+whose ``feed``, ``close`` and ``done`` are the facade's without the facade's property call on
+``done`` (read after every network read).
 """
 
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from . import _backend
-from ._pure import chunk as _pure_chunk
+from ._pure import chat as _pure_chat
 from ._pure import sse as _pure_sse
 
 if TYPE_CHECKING:
@@ -28,12 +33,48 @@ def _check_max_event_size(value: Any) -> int:
 
 
 def _implementation(
-    name: str, pure: Any, max_event_size: Any, backend: str | None
+    name: str, pure: Any, max_event_size: Any, backend: str | None, *options: Any
 ) -> tuple[_backend.Backend, Any]:
-    """What a facade delegates to: the extension's class ``name``, or the pure class."""
+    """What a facade delegates to: the extension's class ``name``, or the pure class, made
+    with the checked ``max_event_size`` and ``options``."""
     limit = _check_max_event_size(max_event_size)
     chosen = _backend.resolve(backend)
-    return chosen, getattr(_backend.rust(), name)(limit) if chosen == "rust" else pure(limit)
+    cls = getattr(_backend.rust(), name) if chosen == "rust" else pure
+    return chosen, cls(limit, *options)
+
+
+class Engine(Protocol):
+    """What the read loops drive: a decoder's ``feed`` and ``close``; ``done`` is True once the
+    stream has ended by its own rules (``[DONE]``, a dialect's last event), and always False
+    for SSEDecoder, whose streams end only with their body."""
+
+    done: bool
+
+    def feed(self, data: bytes) -> list[Any]: ...
+
+    def close(self) -> list[Any]: ...
+
+
+def engine(decoder: Any) -> Engine:
+    """The object doing ``decoder``'s work: a public decoder's backend implementation, or
+    ``decoder`` itself for any other object with ``feed``, ``close`` and ``done`` (``ssejet
+    chat`` passes one that times ``feed``). SSEDecoder's implementation gets a ``done`` of
+    False here, so every engine answers the same three names."""
+    if isinstance(decoder, SSEDecoder):
+        return _NeverDone(decoder._impl)
+    if isinstance(decoder, ChunkDecoder):
+        return decoder._impl  # type: ignore[no-any-return]
+    return decoder  # type: ignore[no-any-return]
+
+
+class _NeverDone:
+    """An SSEDecoder implementation as an :class:`Engine`: event streams end with the body."""
+
+    __slots__ = ("feed", "close")
+    done = False
+
+    def __init__(self, impl: Any) -> None:
+        self.feed, self.close = impl.feed, impl.close
 
 
 class SSEDecoder:
@@ -105,6 +146,9 @@ class ChunkDecoder:
         max_event_size: the most bytes an event's field lines may hold; a larger event raises
             :class:`EventTooLargeError` and is skipped.
         backend: ``"rust"``, ``"python"``, or None for ``ssejet.backend``.
+        sdk: whose ``ChatCompletionChunk`` model the chunks' ``model_dump()`` reproduces:
+            ``"openai"``, ``"ark"``, or None for openai's when it is installed, else Ark's
+            (``ssejet.accelerate`` sets its client's).
 
     >>> decoder = ChunkDecoder()
     >>> chunks = decoder.feed(b'data: {"choices":[{"delta":{"content":"Hi"}}]}\\n\\n')
@@ -115,10 +159,16 @@ class ChunkDecoder:
     """
 
     def __init__(
-        self, *, max_event_size: int = DEFAULT_MAX_EVENT_SIZE, backend: str | None = None
+        self,
+        *,
+        max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
+        backend: str | None = None,
+        sdk: str | None = None,
     ) -> None:
+        if sdk not in (None, "openai", "ark"):
+            raise ValueError(f"sdk must be None, 'openai' or 'ark', not {sdk!r}")
         self.backend, self._impl = _implementation(
-            "ChunkDecoder", _pure_chunk.ChunkDecoder, max_event_size, backend
+            "ChunkDecoder", _pure_chat.ChunkDecoder, max_event_size, backend, sdk
         )
         self.feed = self._impl.feed  # type: ignore[method-assign]
         self.close = self._impl.close  # type: ignore[method-assign]
@@ -176,4 +226,4 @@ def parse_chunk(
     """
     if _backend.resolve(backend) == "rust":
         return _backend.rust().parse_chunk(data)  # type: ignore[no-any-return]
-    return _pure_chunk.parse_chunk(data)
+    return _pure_chat.parse_chunk(data)

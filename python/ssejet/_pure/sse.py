@@ -8,11 +8,11 @@ fields, returning True to stop the current feed.
 
 from __future__ import annotations
 
-from threading import Lock
 from typing import Callable, Optional
 
 from .._errors import EventTooLargeError
 from .._models import ServerSentEvent, make_event
+from .calls import OverlapGuard, feed_bytes
 from .lines import LineSplitter
 
 DEFAULT_MAX_EVENT_SIZE = 16 * 1024 * 1024
@@ -213,49 +213,51 @@ class EventParser:
         self.id_buffer = self.last_event_id
 
 
-def as_bytes(data: object) -> bytes:
-    """The feed argument as bytes; the same TypeError as the Rust backend otherwise."""
-    if type(data) is bytes:
-        return data
-    if isinstance(data, (bytes, bytearray, memoryview)):
-        return bytes(data)
-    raise TypeError(
-        f"feed() argument must be bytes, bytearray or memoryview, not {type(data).__name__}"
-    )
-
-
-class Borrow:
-    """Refuses overlapping calls on one decoder, as the Rust backend's borrow check does: a
-    decoder shared between threads, or fed again from inside its own feed, raises instead of
-    silently mixing two calls' lines. ``with self.borrow:`` around each public call."""
-
-    __slots__ = ("lock",)
-
-    def __init__(self) -> None:
-        self.lock = Lock()
-
-    def __enter__(self) -> None:
-        if not self.lock.acquire(False):
-            raise RuntimeError("Already borrowed")
-
-    def __exit__(self, *exc: object) -> None:
-        self.lock.release()
-
-
 def too_large_message(limit: int) -> str:
     return f"event exceeds max_event_size={limit} bytes"
 
 
-class SSEDecoder:
-    """Incremental SSE decoder, pure Python (twin of Rust ``SseDecoder`` + its binding)."""
+class SseDecoder:
+    """Incremental, sans-IO SSE decoder (twin of Rust ``SseDecoder``): ``feed`` bytes, ``sink``
+    receives the events; ``close`` at the end of a stream."""
 
-    __slots__ = ("lines", "parser", "events", "borrow")
+    __slots__ = ("lines", "parser")
+
+    def __init__(self, max_event_size: int, sink: Sink) -> None:
+        self.lines = LineSplitter()
+        self.parser = EventParser(max_event_size, sink)
+
+    def feed(self, data: bytes) -> bool:
+        """Decodes ``data``, handing each event to the sink, and stops early if the sink says
+        so. Returns whether an event was too large (Rust: ``Err(EventTooLarge)``): all of
+        ``data`` is processed even then, and every good event has reached the sink."""
+        parser = self.parser
+        parser.pieces(*self.lines.feed(data))
+        if parser.too_large:
+            parser.too_large = False
+            return True
+        return False
+
+    def close(self) -> None:
+        """Ends the stream: an unterminated event is discarded (as the spec says); keeps
+        ``last_event_id`` and ``retry``, as a reconnection does."""
+        self.lines.reset()
+        self.parser.close()
+
+    @property
+    def max_event_size(self) -> int:
+        return self.parser.max_event_size
+
+
+class SSEDecoder:
+    """Incremental SSE decoder, pure Python (twin of the Rust binding's ``SSEDecoder``)."""
+
+    __slots__ = ("sse", "events", "guard")
 
     def __init__(self, max_event_size: int = DEFAULT_MAX_EVENT_SIZE) -> None:
-        self.lines = LineSplitter()
-        self.parser = EventParser(max_event_size, self._event)
+        self.sse = SseDecoder(max_event_size, self._event)
         self.events: list[ServerSentEvent] = []
-        self.borrow = Borrow()
+        self.guard = OverlapGuard()
 
     def _event(self, event_type: bytes, data: bytes, id: bytes, retry: int | None) -> None:
         self.events.append(
@@ -268,31 +270,27 @@ class SSEDecoder:
         )
 
     def feed(self, data: bytes | bytearray | memoryview) -> list[ServerSentEvent]:
-        with self.borrow:
-            lines, rest = self.lines.feed(as_bytes(data))
-            parser = self.parser
-            parser.pieces(lines, rest)
+        with self.guard:
+            too_large = self.sse.feed(feed_bytes(data))
             events, self.events = self.events, []
-            if parser.too_large:
-                parser.too_large = False
-                limit = parser.max_event_size
+            if too_large:
+                limit = self.sse.max_event_size
                 raise EventTooLargeError(too_large_message(limit), limit=limit, events=events)
             return events
 
     def close(self) -> list[ServerSentEvent]:
-        with self.borrow:
-            self.lines.reset()
-            self.parser.close()
+        with self.guard:
+            self.sse.close()
             return []
 
     @property
     def last_event_id(self) -> str:
-        return self.parser.last_event_id.decode("utf-8", "replace")
+        return self.sse.parser.last_event_id.decode("utf-8", "replace")
 
     @property
     def retry(self) -> int | None:
-        return self.parser.retry
+        return self.sse.parser.retry
 
     @property
     def max_event_size(self) -> int:
-        return self.parser.max_event_size
+        return self.sse.max_event_size

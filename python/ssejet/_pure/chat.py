@@ -1,5 +1,5 @@
 """Event data to chat-completion chunks: ``[DONE]``, error payloads, validation, provider
-normalisations (layer 2). Twin of ``rust/chunk.rs``: same rules, same order of checks, same
+normalisations (layer 2). Twin of ``rust/chat.rs``: same rules, same order of checks, same
 messages, so the two backends raise the same first error for every input.
 
 Stream rules (``ChunkDecoder``), checked per dispatched event in this order:
@@ -103,8 +103,8 @@ from .._models import (
     Usage,
     _restore,
 )
-from .lines import LineSplitter
-from .sse import DEFAULT_MAX_EVENT_SIZE, Borrow, EventParser, as_bytes, too_large_message
+from .calls import OverlapGuard, feed_bytes
+from .sse import DEFAULT_MAX_EVENT_SIZE, SseDecoder, too_large_message
 
 INVALID_JSON = "invalid JSON in chunk payload"
 STRING = "a string or null"
@@ -120,6 +120,7 @@ _KINDS = {
 }  # fmt: skip
 _WHITESPACE = b" \t\n\x0c\r"  # the WHATWG set: no vertical tab
 _Chunk, _MChunk = ChatCompletionChunk, ChatCompletionChunk._mutable
+_set_sdk = ChatCompletionChunk._sdk.__set__  # type: ignore[attr-defined]
 _MChoice, _MDelta = Choice._mutable, Delta._mutable
 _MToolCall, _MFunction, _MUsage = ToolCallDelta._mutable, FunctionDelta._mutable, Usage._mutable
 _EMPTY_DELTA = _restore(Delta, (None, None, None, None, None))  # read-only, so shareable
@@ -202,6 +203,7 @@ def build_chunk(value: Any, payload: bytes | str) -> ChatCompletionChunk:
     chunk.choices = choices
     chunk.usage = usage
     chunk._payload = payload
+    chunk._sdk = None
     chunk.__class__ = _Chunk
     return chunk
 
@@ -431,33 +433,38 @@ def parse_chunk(data: str | bytes | bytearray | memoryview) -> ChatCompletionChu
 
 
 class ChunkDecoder:
-    """Incremental chunk decoder, pure Python (twin of Rust ``ChunkDecoder`` + its binding).
+    """Incremental chunk decoder, pure Python (twin of Rust ``ChunkDecoder`` + its binding):
+    SSE framing (``SseDecoder``), then ``decode_payload`` per event.
 
     Stream state: ``done`` ([DONE] seen), ``ended`` (input ignored until ``close()``),
-    ``new_stream`` (``close()`` was called: the next non-empty feed resets ``done``).
+    ``new_stream`` (``close()`` was called: the next non-empty feed resets ``done``). ``sdk``
+    is the SDK whose models the chunks' ``model_dump()`` reproduces (None: the default).
     """
 
-    __slots__ = ("lines", "parser", "chunks", "error", "done", "ended", "new_stream", "borrow")
+    __slots__ = ("sse", "chunks", "error", "done", "ended", "new_stream", "sdk", "guard")
 
-    def __init__(self, max_event_size: int = DEFAULT_MAX_EVENT_SIZE) -> None:
-        self.lines = LineSplitter()
-        self.parser = EventParser(max_event_size, self._event)
+    def __init__(
+        self, max_event_size: int = DEFAULT_MAX_EVENT_SIZE, sdk: str | None = None
+    ) -> None:
+        self.sse = SseDecoder(max_event_size, self._event)
         self.chunks: list[ChatCompletionChunk] = []
         self.error: Exception | None = None  # the terminal error met by the current feed
         self.done = False
         self.ended = False
         self.new_stream = False
-        self.borrow = Borrow()
+        self.sdk = sdk
+        self.guard = OverlapGuard()
 
     def _event(self, event_type: bytes, data: bytes, id: bytes, retry: int | None) -> bool:
-        """The parser's sink: True stops the feed (the stream ended)."""
+        """The framing layer's sink (the stream rules, in order): True ends the stream."""
         if event_type == b"error":
             self.error = error_event(data)
+            self.ended = True
             return True
         if not data:
             return False
         if data[0] != 0x7B and data.strip(_WHITESPACE) == b"[DONE]":  # 0x7B: "{"
-            self.done = True
+            self.done = self.ended = True
             return True
         try:
             chunk = build_chunk(loads(data), data)  # the common case, without a call more
@@ -467,47 +474,45 @@ class ChunkDecoder:
                 chunk = decode_payload(data)
             except (ChunkDecodeError, StreamAPIError) as error:
                 self.error = error
+                self.ended = True
                 return True
+        if self.sdk is not None:
+            _set_sdk(chunk, self.sdk)
         self.chunks.append(chunk)
         return False
 
     def feed(self, data: bytes | bytearray | memoryview) -> list[ChatCompletionChunk]:
-        with self.borrow:
-            return self._feed(data)
+        with self.guard:
+            return self._feed(feed_bytes(data))
 
-    def _feed(self, data: bytes | bytearray | memoryview) -> list[ChatCompletionChunk]:
-        data = as_bytes(data)
+    def _feed(self, data: bytes) -> list[ChatCompletionChunk]:
         if self.ended or not data:
             return []
         if self.new_stream:
             self.new_stream = False
             self.done = False
-        parser = self.parser
-        self.ended = parser.pieces(*self.lines.feed(data))
+        too_large = self.sse.feed(data)
         chunks, self.chunks = self.chunks, []
         error = self.error
         if error is not None:
             # A terminal error wins over an oversize event of the same feed.
             self.error = None
-            parser.too_large = False
             error.chunks = chunks  # type: ignore[attr-defined]
             raise error
-        if parser.too_large:
-            parser.too_large = False
-            limit = parser.max_event_size
+        if too_large:
+            limit = self.sse.max_event_size
             raise EventTooLargeError(too_large_message(limit), limit=limit, chunks=chunks)
         return chunks
 
     def close(self) -> list[ChatCompletionChunk]:
         """Ends the stream (an unterminated event is discarded); ``done`` keeps its value
         until the next non-empty ``feed()`` starts a new stream."""
-        with self.borrow:
-            self.lines.reset()
-            self.parser.close()
+        with self.guard:
+            self.sse.close()
             self.ended = False
             self.new_stream = True
             return []
 
     @property
     def max_event_size(self) -> int:
-        return self.parser.max_event_size
+        return self.sse.max_event_size
