@@ -11,6 +11,7 @@ Routes are bounded: every loop ends, every wait has a timeout.
 from __future__ import annotations
 
 import asyncio
+import importlib.metadata
 import itertools
 import json
 import pickle
@@ -24,8 +25,11 @@ from typing import Any, Callable, Optional
 import pytest
 
 import ssejet
-from ssejet import _accelerate, _sdk_dump, accelerate
-from ssejet import _streams as streams
+from ssejet import accelerate
+from ssejet._sdk import seam
+from ssejet._sdk import dump
+from ssejet._sdk.streams import ChunkStream
+from ssejet._bench import streams
 from ssejet._cli.demo import chat_stream
 from ssejet._cli.server import Request, Server, Writer
 
@@ -517,7 +521,7 @@ def test_raw_responses_keep_the_sdks_own_stream(sdk: SDK, server: Server) -> Non
         model="m", messages=MESSAGES, stream=True
     )
     stream = raw.parse()
-    assert isinstance(stream, sdk.stream) and not isinstance(stream, _accelerate.ChunkStream)
+    assert isinstance(stream, sdk.stream) and not isinstance(stream, ChunkStream)
     assert not isinstance(next(iter(stream)), ssejet.ChatCompletionChunk)
     stream.close()
 
@@ -539,7 +543,7 @@ def test_arks_encrypted_requests_keep_the_sdks_own_stream(sdk: SDK, server: Serv
     stream = client.chat.completions.create(
         model="m", messages=MESSAGES, stream=True, extra_headers=headers
     )
-    assert isinstance(stream, sdk.stream) and not isinstance(stream, _accelerate.ChunkStream)
+    assert isinstance(stream, sdk.stream) and not isinstance(stream, ChunkStream)
     stream.close()
 
 
@@ -572,7 +576,7 @@ def test_copies_made_with_with_options_are_accelerated(sdk: SDK, server: Server)
         pytest.skip(f"{sdk.name} clients have no with_options()")
     copy = client.with_options(timeout=5.0)
     stream = copy.chat.completions.create(model="m", messages=MESSAGES, stream=True)
-    assert isinstance(stream, _accelerate.ChunkStream)
+    assert isinstance(stream, ChunkStream)
     stream.close()
 
 
@@ -586,12 +590,9 @@ def test_anything_but_a_supported_client_is_a_type_error(thing: Any) -> None:
 def test_an_unsupported_version_is_a_type_error_naming_the_range(
     sdk: SDK, monkeypatch: pytest.MonkeyPatch, installed: str
 ) -> None:
-    fresh = tuple(
-        _accelerate._SDK(s.name, s.module, s.client_names, s.dists, s.low)
-        for s in _accelerate._SDKS
-    )
-    monkeypatch.setattr(_accelerate, "_SDKS", fresh)
-    monkeypatch.setattr(_accelerate, "version", lambda dist: installed)
+    fresh = [type(s)() for s in seam.supported()]  # not yet loaded
+    monkeypatch.setattr(seam, "_sdks", fresh)
+    monkeypatch.setattr(importlib.metadata, "version", lambda dist: installed)
     supported = {"openai": r"openai>=3\.54,<4", "ark": r"volcengine-ark-runtime>=5\.0\.51,<6"}
     with pytest.raises(TypeError, match=rf"{supported[sdk.name]}; this is .* {installed}"):
         accelerate(sdk.make("http://127.0.0.1:9/v1"))
@@ -622,26 +623,23 @@ JSON_KWARGS = [{"indent": None}, {"indent": 2}] + [k for k in DUMP_KWARGS if "mo
 
 
 @pytest.mark.filterwarnings("ignore")
-def test_model_dump_takes_the_sdks_keywords(sdk: SDK, corpus: Path) -> None:
-    _sdk_dump.use(sdk.name)
-    dumper = _sdk_dump._dumpers[sdk.name]
+def test_model_dump_takes_the_sdks_keywords(sdk: SDK, corpus: Path, backend: str) -> None:
+    model_of = dump.dumper(sdk.name)
     for expected in _expected(corpus)[:8]:
-        decoder = ssejet.ChunkDecoder()
+        decoder = ssejet.ChunkDecoder(sdk=sdk.name, backend=backend)
         try:
             chunks = decoder.feed((corpus / expected["file"]).read_bytes()) + decoder.close()
         except ssejet.SSEError as error:
             chunks = error.chunks  # type: ignore[attr-defined]
         for chunk in chunks[:12]:
-            model = dumper.slow(chunk)
+            model = model_of.slow(chunk)
             for kwargs in DUMP_KWARGS:
-                assert _sdk_dump.model_dump(chunk, **kwargs) == model.model_dump(**kwargs)
+                assert chunk.model_dump(**kwargs) == model.model_dump(**kwargs)
             for kwargs in JSON_KWARGS:
-                json_text = _sdk_dump.model_dump_json(chunk, **kwargs)
-                assert json_text == model.model_dump_json(**kwargs)
+                assert chunk.model_dump_json(**kwargs) == model.model_dump_json(**kwargs)
 
 
 def test_model_dump_coerces_as_the_sdk_does(sdk: SDK) -> None:
-    _sdk_dump.use(sdk.name)
     payload = {
         "id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m",
         "choices": [{"index": 0, "delta": {"content": "a"}, "logprobs": {"content": [
@@ -649,8 +647,29 @@ def test_model_dump_coerces_as_the_sdk_does(sdk: SDK) -> None:
         "usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3, "extra": 1},
     }  # fmt: skip
     chunk = ssejet.parse_chunk(json.dumps(payload))
-    model = _sdk_dump._dumpers[sdk.name].slow(chunk)
-    dumped = _sdk_dump.model_dump(chunk)
+    model = dump.dumper(sdk.name).slow(chunk)
+    dumped = dump.model_dump(chunk, sdk.name)
     assert dumped == model.model_dump()
     assert dumped["choices"][0]["logprobs"]["content"][0]["logprob"] == 0.0  # int -> float
-    assert _sdk_dump.model_dump_json(chunk) == model.model_dump_json()
+    assert dump.model_dump_json(chunk, sdk.name) == model.model_dump_json()
+
+
+def test_each_chunk_dumps_as_the_sdk_that_streamed_it(server: Server, backend: str) -> None:
+    # Accelerating one SDK's client must not change how another's chunks dump: openai's
+    # delta model declares `audio`, Ark's does not.
+    url = serve(server, streaming(b"".join(chat_stream("你好, ssejet"))))
+    openai_sdk, ark_sdk = _load("openai"), _load("ark")
+    openai_client = openai_sdk.make(url, openai_sdk.http.Client(verify=TLS), backend=backend)
+    ark_client = ark_sdk.make(url, ark_sdk.http.Client(verify=TLS), backend=backend)
+    create = {"model": "m", "messages": MESSAGES, "stream": True}
+    openai_chunks = list(openai_client.chat.completions.create(**create))
+    ark_chunks = list(ark_client.chat.completions.create(**create))
+    assert openai_chunks and ark_chunks
+    for sdk, chunks in (("openai", openai_chunks), ("ark", ark_chunks)):
+        model_of = dump.dumper(sdk)
+        assert [c.model_dump() for c in chunks] == [model_of.slow(c).model_dump() for c in chunks]
+    assert "audio" in openai_chunks[0].model_dump()["choices"][0]["delta"]
+    assert "audio" not in ark_chunks[0].model_dump()["choices"][0]["delta"]
+    # A chunk no accelerated client streamed dumps as openai's model (installed here).
+    plain = ssejet.parse_chunk('{"choices":[{"delta":{"content":"a"}}]}', backend=backend)
+    assert "audio" in plain.model_dump()["choices"][0]["delta"]

@@ -557,7 +557,8 @@ def test_without_httpx_the_import_error_says_what_to_install():
         "import sys; sys.modules['httpx'] = None\n"
         "import ssejet\n"
         "try:\n"
-        "    import ssejet._httpx\n"
+        "    with ssejet.connect_sse(object(), 'GET', 'http://llm.test/'):\n"
+        "        pass\n"
         "except ImportError as error:\n"
         "    print(error)\n"
     )

@@ -33,45 +33,32 @@ from ._models import (
     ToolCallDelta,
     Usage,
 )
-
-if _backend._rust_module is not None:
-    ServerSentEvent.register(_backend._rust_module.ServerSentEvent)
-    # The Rust backend's chunk classes, as far as the extension has them.
-    for _abc in (ChatCompletionChunk, Choice, Delta, FunctionDelta, ToolCallDelta, Usage):
-        _rust_class = getattr(_backend._rust_module, _abc.__name__, None)
-        if _rust_class is not None:
-            _abc.register(_rust_class)
-    del _abc, _rust_class
+from ._sdk import accelerate  # also installs the SDK models' model_dump bridge
 
 if TYPE_CHECKING:  # imported on first use (see __getattr__)
-    from ._accelerate import accelerate
-    from ._httpx import (
-        EventSource,
-        aconnect_sse,
-        aiter_chunks,
-        aiter_sse,
-        connect_sse,
-        iter_chunks,
-        iter_sse,
-    )
+    from ._transport.httpx import EventSource, aconnect_sse, connect_sse
+    from ._transport.iterators import aiter_chunks, aiter_sse, iter_chunks, iter_sse
 
-_HTTPX_NAMES = frozenset(
-    {"EventSource", "aconnect_sse", "aiter_chunks", "aiter_sse", "connect_sse", "iter_chunks",
-     "iter_sse"}
-)  # fmt: skip
+# Where each name that loads on first use lives.
+_LAZY = {
+    "EventSource": "._transport.httpx",
+    "aconnect_sse": "._transport.httpx",
+    "connect_sse": "._transport.httpx",
+    "aiter_chunks": "._transport.iterators",
+    "aiter_sse": "._transport.iterators",
+    "iter_chunks": "._transport.iterators",
+    "iter_sse": "._transport.iterators",
+}
 
 
 def __getattr__(name: str) -> Any:
-    # What is optional or slow to import loads when first asked for, so `import ssejet` stays
-    # cheap: httpx (pip install "ssejet[httpx]"), the SDK hooks, package metadata.
-    if name in _HTTPX_NAMES:
-        from . import _httpx  # raises an ImportError naming the extra when httpx is missing
+    # The integrations load when first asked for, so `import ssejet` stays cheap and needs none
+    # of the optional clients; so does the package metadata.
+    module = _LAZY.get(name)
+    if module is not None:
+        from importlib import import_module
 
-        return getattr(_httpx, name)
-    if name == "accelerate":
-        from ._accelerate import accelerate
-
-        return accelerate
+        return getattr(import_module(module, __name__), name)
     if name == "__version__":
         from importlib.metadata import PackageNotFoundError, version
 

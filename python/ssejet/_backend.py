@@ -28,6 +28,11 @@ except ImportError as error:  # pragma: no cover - depends on how ssejet was ins
     _rust_error = error
 
 
+def compiled() -> Optional[ModuleType]:
+    """The compiled extension, or None when it did not import."""
+    return _rust_module
+
+
 def rust() -> ModuleType:
     """The compiled extension, or an ImportError that says how to build it."""
     if _rust_module is None:

@@ -29,7 +29,7 @@ class EventTooLargeError(SSEError):
         self.chunks = list(chunks)
 
     def __reduce__(self) -> Any:
-        return _rebuild, (type(self), self.args, self.__dict__)
+        return rebuild, (type(self), self.args, self.__dict__)
 
 
 class ChunkDecodeError(SSEError, ValueError):
@@ -46,7 +46,7 @@ class ChunkDecodeError(SSEError, ValueError):
         self.chunks = list(chunks)
 
     def __reduce__(self) -> Any:
-        return _rebuild, (type(self), self.args, self.__dict__)
+        return rebuild, (type(self), self.args, self.__dict__)
 
 
 class StreamAPIError(SSEError):
@@ -77,7 +77,7 @@ class StreamAPIError(SSEError):
         self.chunks = list(chunks)
 
     def __reduce__(self) -> Any:
-        return _rebuild, (type(self), self.args, self.__dict__)
+        return rebuild, (type(self), self.args, self.__dict__)
 
 
 class APIStatusError(SSEError):
@@ -98,10 +98,23 @@ class APIStatusError(SSEError):
         self.response = response
 
     def __reduce__(self) -> Any:
-        return _rebuild, (type(self), self.args, self.__dict__)
+        return rebuild, (type(self), self.args, self.__dict__)
 
 
-def _rebuild(cls: type[BaseException], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+def completed(error: SSEError) -> list[Any]:
+    """What a decoder's failing ``feed()`` or ``close()`` completed before ``error``, in order:
+    its ``.events`` (SSEDecoder, the dialects' EventDecoders) or ``.chunks`` (ChunkDecoder).
+
+    The read loops yield these before raising, so nothing decoded is lost to an error.
+    """
+    return getattr(error, "events", None) or getattr(error, "chunks", None) or []
+
+
+DECODER_ERRORS = (StreamAPIError, ChunkDecodeError, EventTooLargeError)
+"""What the decoders' ``feed()`` and ``close()`` raise; each carries what its call completed."""
+
+
+def rebuild(cls: type[BaseException], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
     """Unpickles an error whose ``__init__`` takes keyword-only attributes."""
     error = cls.__new__(cls)
     error.args = args

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from abc import ABCMeta
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Callable, Optional
 
 import orjson
 
@@ -353,7 +353,7 @@ class ChatCompletionChunk(_Record):
         "id", "object", "created", "model", "service_tier", "system_fingerprint", "choices",
         "usage",
     )  # fmt: skip
-    __slots__ = (*_fields, "_payload")
+    __slots__ = (*_fields, "_payload", "_sdk")
     __hash__ = None  # type: ignore[assignment]
     id: str | None
     object: str | None
@@ -378,7 +378,7 @@ class ChatCompletionChunk(_Record):
     ) -> None:
         _init(
             self, id, object, created, model, service_tier, system_fingerprint, list(choices),
-            usage, None,
+            usage, None, None,
         )  # fmt: skip
 
     def to_dict(self) -> dict[str, Any]:
@@ -391,19 +391,16 @@ class ChatCompletionChunk(_Record):
         return orjson.loads(payload)  # type: ignore[no-any-return]
 
     def model_dump(self, **kwargs: Any) -> dict[str, Any]:
-        """What the SDK's ``ChatCompletionChunk.model_dump(**kwargs)`` gives for this payload
-        (the SDK of the last client given to ``ssejet.accelerate()``; before any, openai's if
-        installed, else Ark's), so logging code written for SDK chunks keeps working."""
-        from . import _sdk_dump
-
-        return _sdk_dump.model_dump(self, **kwargs)
+        """What the SDK's ``ChatCompletionChunk.model_dump(**kwargs)`` gives for this payload,
+        so logging code written for SDK chunks keeps working. The SDK is the one of the
+        accelerated client that streamed this chunk; for other chunks, the decoder's ``sdk=``
+        (default: openai's model when openai is installed, else Ark's)."""
+        return sdk_dump(self, "model_dump", kwargs)  # type: ignore[no-any-return]
 
     def model_dump_json(self, **kwargs: Any) -> str:
         """What the SDK's ``ChatCompletionChunk.model_dump_json(**kwargs)`` gives (see
         ``model_dump``)."""
-        from . import _sdk_dump
-
-        return _sdk_dump.model_dump_json(self, **kwargs)
+        return sdk_dump(self, "model_dump_json", kwargs)  # type: ignore[no-any-return]
 
     @classmethod
     def _dict_of(cls, obj: Any) -> dict[str, Any]:
@@ -515,3 +512,45 @@ _RECORDS = (
     ChatCompletionChunk, Choice, Delta, ToolCallDelta, FunctionDelta, Usage,
     ChatCompletion, CompletionChoice, Message, ToolCall, Function,
 )  # fmt: skip
+
+
+# --- Hooks the integrations install ------------------------------------------------------------
+
+SdkDump = Callable[[Any, Optional[str], str, dict[str, Any]], Any]
+_sdk_dump: Optional[SdkDump] = None
+
+
+def install_sdk_dump(hook: SdkDump) -> None:
+    """Installs what ``model_dump()`` / ``model_dump_json()`` of a chunk call:
+    ``hook(chunk, sdk, method, kwargs)``, ``sdk`` being the chunk's (``"openai"``, ``"ark"``)
+    or None. ``ssejet._sdk`` installs it when it loads, which ``import ssejet`` does."""
+    global _sdk_dump
+    _sdk_dump = hook
+
+
+def sdk_dump(chunk: Any, method: str, kwargs: dict[str, Any]) -> Any:
+    """A chunk's ``model_dump`` / ``model_dump_json``, for both backends' chunk classes."""
+    if _sdk_dump is None:  # only when ssejet._models is used without the ssejet package
+        raise RuntimeError(f"{method}() needs ssejet's SDK bridge: import ssejet first")
+    return _sdk_dump(chunk, chunk._sdk, method, kwargs)
+
+
+# --- The Rust backend's classes count as these ------------------------------------------------
+
+
+def _register_compiled_classes() -> None:
+    """Registers each compiled class with the public class of its name (an ABC), so
+    ``isinstance`` holds whichever backend made an object."""
+    from ._backend import compiled
+
+    module = compiled()
+    if module is None:
+        return
+    for public in (ServerSentEvent, ChatCompletionChunk, Choice, Delta, FunctionDelta,
+                   ToolCallDelta, Usage):  # fmt: skip
+        compiled_class = getattr(module, public.__name__, None)
+        if compiled_class is not None:
+            public.register(compiled_class)
+
+
+_register_compiled_classes()

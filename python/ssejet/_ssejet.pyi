@@ -186,10 +186,12 @@ class ChatCompletionChunk:
         """The chunk's whole JSON payload as a fresh dict (unknown fields included)."""
     def model_dump(self, **kwargs: Any) -> dict[str, Any]:
         """What the SDK's ``ChatCompletionChunk.model_dump(**kwargs)`` gives (the SDK of the
-        last client given to ``ssejet.accelerate()``; before any, openai's if installed, else
-        Ark's)."""
+        decoder that made the chunk; without one, openai's if installed, else Ark's)."""
     def model_dump_json(self, **kwargs: Any) -> str:
         """What the SDK's ``ChatCompletionChunk.model_dump_json(**kwargs)`` gives."""
+    @property
+    def _sdk(self) -> str | None:
+        """The SDK of the decoder that made the chunk (``"openai"``, ``"ark"``) or None."""
 
 @final
 class ChunkDecoder:
@@ -198,9 +200,10 @@ class ChunkDecoder:
     Args:
         max_event_size: the most bytes an event's field lines may hold (at least 1; the
             public facade checks it).
+        sdk: the SDK whose models the chunks' ``model_dump()`` reproduces, or None.
     """
 
-    def __new__(cls, max_event_size: int) -> ChunkDecoder: ...
+    def __new__(cls, max_event_size: int, sdk: str | None = None) -> ChunkDecoder: ...
     def feed(self, data: bytes | bytearray | memoryview) -> list[ChatCompletionChunk]:
         """Decodes the next bytes of the stream; returns the chunks they complete.
 

@@ -42,14 +42,14 @@ fn restore(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
 macro_rules! record {
     (
         $rust:ident, $name:literal, [$($field:ident = $py_name:literal),+ $(,)?]
-        $(, state: $state:ident)?
+        $(, state: $($state:ident),+)?
         { $($extra:tt)* }
     ) => {
         #[doc = concat!("The compiled twin of `ssejet.", $name, "`.")]
         #[pyclass(name = $name, module = "ssejet._ssejet", frozen)]
         pub struct $rust {
             $(#[pyo3(get, name = $py_name)] $field: Py<PyAny>,)+
-            $($state: Py<PyAny>,)?
+            $($($state: Py<PyAny>,)+)?
         }
 
         impl $rust {
@@ -92,7 +92,7 @@ macro_rules! record {
                 let public = py.import("ssejet._models")?.getattr($name)?;
                 #[allow(unused_mut)] // extended when the class has a private state slot
                 let mut state: Vec<Bound<'py, PyAny>> = vec![$(self.$field.bind(py).clone()),+];
-                $(state.push(self.state_value(py, &self.$state)?);)?
+                $($(state.push(self.state_value(py, &self.$state)?);)+)?
                 Ok((restore(py)?.clone(), PyTuple::new(py, [public, PyTuple::new(py, state)?.into_any()])?))
             }
 
@@ -161,19 +161,20 @@ record!(PyChatCompletionChunk, "ChatCompletionChunk", [
     id = "id", object = "object", created = "created", model = "model",
     service_tier = "service_tier", system_fingerprint = "system_fingerprint",
     choices = "choices", usage = "usage",
-], state: payload {
+], state: payload, sdk {
     /// The chunk's whole JSON payload as a fresh dict (`orjson.loads` of the original text).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         orjson_loads(py)?.call1((self.payload.bind(py),))
     }
 
-    /// What the SDK's `ChatCompletionChunk.model_dump(**kwargs)` gives (`ssejet._sdk_dump`).
+    /// What the SDK's `ChatCompletionChunk.model_dump(**kwargs)` gives (the bridge the SDK
+    /// integration installs into `ssejet._models`).
     #[pyo3(signature = (**kwargs))]
     fn model_dump<'py>(
         slf: &Bound<'py, Self>,
         kwargs: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        sdk_dump(slf.py(), "model_dump")?.call((slf,), kwargs)
+        sdk_dump(slf, "model_dump", kwargs)
     }
 
     /// What the SDK's `ChatCompletionChunk.model_dump_json(**kwargs)` gives.
@@ -182,23 +183,37 @@ record!(PyChatCompletionChunk, "ChatCompletionChunk", [
         slf: &Bound<'py, Self>,
         kwargs: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        sdk_dump(slf.py(), "model_dump_json")?.call((slf,), kwargs)
+        sdk_dump(slf, "model_dump_json", kwargs)
+    }
+
+    /// The SDK whose models `model_dump()` reproduces, or None (the pure class's slot).
+    #[getter]
+    fn _sdk(&self, py: Python<'_>) -> Py<PyAny> {
+        self.sdk.clone_ref(py)
     }
 });
 
 impl PyChatCompletionChunk {
-    fn state_value<'py>(
-        &self,
-        py: Python<'py>,
-        payload: &Py<PyAny>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        Ok(payload.bind(py).clone())
+    /// The private slots (`_payload`, `_sdk`) are pickled as they are.
+    fn state_value<'py>(&self, py: Python<'py>, slot: &Py<PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        Ok(slot.bind(py).clone())
     }
 }
 
-/// A function of `ssejet._sdk_dump`, shared with the pure class so both dump alike.
-fn sdk_dump<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
-    py.import("ssejet._sdk_dump")?.getattr(name)
+/// `ssejet._models.sdk_dump`, shared with the pure class so both dump alike.
+fn sdk_dump<'py>(
+    chunk: &Bound<'py, PyChatCompletionChunk>,
+    method: &str,
+    kwargs: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = chunk.py();
+    let kwargs = match kwargs {
+        Some(kwargs) => kwargs.clone(),
+        None => PyDict::new(py),
+    };
+    py.import("ssejet._models")?
+        .getattr("sdk_dump")?
+        .call1((chunk, method, kwargs))
 }
 
 /// A JSON value as the Python value orjson would make of it.
@@ -257,6 +272,8 @@ struct Caches {
     tool_type: TextCache,
     created: Option<(i64, Py<PyAny>)>,
     empty_delta: Option<Py<PyAny>>,
+    /// The decoder's `sdk` (None when it has none), shared by its chunks.
+    sdk: Option<Py<PyAny>>,
 }
 
 /// Builds Python objects from checked pieces, and collects the chunks and the terminal error.
@@ -464,6 +481,10 @@ impl ChunkBuilder for Builder<'_, '_> {
             )?,
             choices: PyList::new(py, choices)?.into_any().unbind(),
             usage: usage.unwrap_or_else(|| py.None()),
+            sdk: caches
+                .sdk
+                .as_ref()
+                .map_or_else(|| py.None(), |sdk| sdk.clone_ref(py)),
             payload: self.payload_object(),
         };
         Ok(Py::new(py, chunk)?.into_any())
@@ -520,10 +541,14 @@ pub struct PyChunkDecoder {
 #[pymethods]
 impl PyChunkDecoder {
     #[new]
-    fn new(max_event_size: usize) -> Self {
+    #[pyo3(signature = (max_event_size, sdk=None))]
+    fn new(max_event_size: usize, sdk: Option<Py<PyAny>>) -> Self {
         Self {
             decoder: ChunkDecoder::new(max_event_size),
-            caches: Caches::default(),
+            caches: Caches {
+                sdk,
+                ..Caches::default()
+            },
         }
     }
 

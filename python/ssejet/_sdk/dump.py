@@ -1,4 +1,5 @@
-"""``model_dump()`` / ``model_dump_json()`` of a chunk: what the SDK's own model gives.
+"""The model_dump bridge: a chunk's ``model_dump()`` / ``model_dump_json()`` give what the SDK's
+own ``ChatCompletionChunk`` model gives. Installed into the core by ``ssejet._sdk``.
 
 The reference is exact by construction: build the SDK's ``ChatCompletionChunk`` from the
 chunk's payload (``chunk.to_dict()``) the way the SDK's stream does (its ``construct_type``),
@@ -18,9 +19,10 @@ use (openai's ``moderation``); anything else, and every keyword but ``mode``, ``
 ``exclude_unset``, ``exclude_none`` and ``warnings`` (``indent=None`` for JSON), takes the
 exact route. ``tests/test_accelerate.py`` checks both routes equal on every corpus chunk.
 
-Which SDK: chunks are SDK-neutral, so the dump follows the SDK of the last client passed to
-``ssejet.accelerate()`` (the models differ: Ark's delta declares ``reasoning_content``,
-openai's ``audio``); before any, openai's when it imports, else Ark's.
+Which SDK: each chunk's own. A chunk streamed by an accelerated client dumps as that client's
+SDK (its decoder was made with ``sdk=``; the models differ: Ark's delta declares
+``reasoning_content``, openai's ``audio``); any other chunk as openai's model when openai is
+installed, else Ark's.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ class _Slow(Exception):
     """The fast path cannot vouch for this payload: take the SDK's own route."""
 
 
-class _Dumper:
+class ChunkModel:
     """One SDK's chunk model, its construct function, and the compiled fast-path plan."""
 
     def __init__(self, sdk: str) -> None:
@@ -64,31 +66,35 @@ class _Dumper:
         return self.plan(chunk.to_dict(), unset, none)  # type: ignore[no-any-return]
 
 
-_dumpers: dict[str, _Dumper] = {}
-_current: Optional[str] = None
+_dumpers: dict[str, ChunkModel] = {}
 
 
-def use(sdk: str) -> None:
-    """Makes ``sdk`` ("openai" or "ark") the model chunks dump as (``accelerate()`` calls it)."""
-    global _current
-    if sdk not in _dumpers:
-        _dumpers[sdk] = _Dumper(sdk)
-    _current = sdk
-
-
-def _dumper() -> _Dumper:
-    if _current is None:
-        for sdk in ("openai", "ark"):
-            module = _MODELS[sdk][0].partition(".")[0]
-            if module in sys.modules or importlib.util.find_spec(module) is not None:
-                use(sdk)
-                break
-        else:
+def dumper(sdk: Optional[str]) -> ChunkModel:
+    """The dumper of ``sdk`` ("openai" or "ark"; None: openai when installed, else Ark)."""
+    if sdk is None:
+        sdk = next((name for name in _MODELS if _installed(name)), None)
+        if sdk is None:
             raise ImportError(
                 "model_dump() gives what the SDK's ChatCompletionChunk model gives: install "
                 "openai or volcengine-python-sdk[ark]"
             )
-    return _dumpers[_current]  # type: ignore[index]
+    found = _dumpers.get(sdk)
+    if found is None:
+        found = _dumpers[sdk] = ChunkModel(sdk)
+    return found
+
+
+def _installed(sdk: str) -> bool:
+    module = _MODELS[sdk][0].partition(".")[0]
+    return module in sys.modules or importlib.util.find_spec(module) is not None
+
+
+def dump_chunk(chunk: Any, sdk: Optional[str], method: str, kwargs: dict[str, Any]) -> Any:
+    """The hook the core's chunks call: ``model_dump`` or ``model_dump_json`` of ``chunk``
+    as ``sdk``'s model gives it."""
+    if method == "model_dump":
+        return model_dump(chunk, sdk, **kwargs)
+    return model_dump_json(chunk, sdk, **kwargs)
 
 
 def _fast_options(kwargs: dict[str, Any], allowed: frozenset[str]) -> Optional[tuple[bool, bool]]:
@@ -98,28 +104,28 @@ def _fast_options(kwargs: dict[str, Any], allowed: frozenset[str]) -> Optional[t
     return bool(kwargs.get("exclude_unset")), bool(kwargs.get("exclude_none"))
 
 
-def model_dump(chunk: Any, **kwargs: Any) -> dict[str, Any]:
-    """``chunk`` as the SDK model's ``model_dump(**kwargs)`` gives it."""
-    dumper = _dumper()
+def model_dump(chunk: Any, sdk: Optional[str] = None, **kwargs: Any) -> dict[str, Any]:
+    """``chunk`` as ``sdk``'s model's ``model_dump(**kwargs)`` gives it."""
+    target = dumper(sdk)
     options = _fast_options(kwargs, _FAST_DUMP)
     if options is not None:
         try:
-            return dumper.fast(chunk, *options)
+            return target.fast(chunk, *options)
         except _Slow:
             pass
-    return dumper.slow(chunk).model_dump(**kwargs)  # type: ignore[no-any-return]
+    return target.slow(chunk).model_dump(**kwargs)  # type: ignore[no-any-return]
 
 
-def model_dump_json(chunk: Any, **kwargs: Any) -> str:
-    """``chunk`` as the SDK model's ``model_dump_json(**kwargs)`` gives it."""
-    dumper = _dumper()
+def model_dump_json(chunk: Any, sdk: Optional[str] = None, **kwargs: Any) -> str:
+    """``chunk`` as ``sdk``'s model's ``model_dump_json(**kwargs)`` gives it."""
+    target = dumper(sdk)
     options = _fast_options(kwargs, _FAST_JSON) if kwargs.get("indent") is None else None
     if options is not None:
         try:
-            return orjson.dumps(dumper.fast(chunk, *options)).decode()
+            return orjson.dumps(target.fast(chunk, *options)).decode()
         except (_Slow, orjson.JSONEncodeError):  # the latter: an integer beyond 64 bits
             pass
-    return dumper.slow(chunk).model_dump_json(**kwargs)  # type: ignore[no-any-return]
+    return target.slow(chunk).model_dump_json(**kwargs)  # type: ignore[no-any-return]
 
 
 # --- the plan: one function per model and per field type --------------------------------------
