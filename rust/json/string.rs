@@ -75,8 +75,8 @@ fn special16(chunk: &[u8; 16]) -> u32 {
 ///
 /// # Safety
 ///
-/// The CPU must have SSE2. (An `unsafe fn`, not a safe `#[target_feature]` one, so that the
-/// crate still builds with Rust 1.80, its `rust-version`.)
+/// The CPU must have SSE2. (An `unsafe fn`: a safe `#[target_feature]` one needs Rust 1.86,
+/// and the crate's `rust-version` is 1.85.)
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[target_feature(enable = "sse2")]
 #[inline]
