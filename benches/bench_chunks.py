@@ -2,10 +2,11 @@
 with the peers in the same groups.
 
 Every case decodes a whole stream and reads each chunk's ``.choices[0].delta.content``,
-``reasoning_content`` and tool-call arguments as an application would (``ssejet._bench._App``,
-the reader ``ssejet bench`` uses too, so both suites time the same work). Before timing, each
-case checks what it read against the stream's expected text and tool calls; the ssejet cases
-also check that ``ssejet.accumulate`` of their chunks gives the expected message.
+``reasoning_content`` and tool-call arguments as an application would
+(``ssejet._bench.consumer.ChatApp``, the reader ``ssejet bench`` uses too, so both suites time
+the same work). Before timing, each case checks what it read against the stream's expected
+text and tool calls; the ssejet cases also check that ``ssejet.accumulate`` of their chunks
+gives the expected message.
 
 Peers, side by side in each group: the msgspec floor (a typed ``msgspec.Struct`` decode of each
 payload, framing done for free: the pre-split payload list), httpx-sse + ``json.loads`` and
@@ -25,8 +26,9 @@ from typing import Any, Callable
 import pytest
 
 import ssejet
-from ssejet import _bench
-from ssejet import _streams as streams
+from ssejet._bench import peers, streams
+from ssejet._bench.measure import check
+from ssejet._bench.workloads import Workload, from_stream
 
 STREAMS = ("ark_content", "siliconflow_reasoning", "tool_call_fragments", "large_cjk")
 READS = ("event", "64KiB")
@@ -35,20 +37,20 @@ READS = ("event", "64KiB")
 pytestmark = pytest.mark.benchmark(max_time=0.5, min_rounds=3, warmup=False)
 
 # peer name -> (factory, module to import, package to install)
-PEERS: dict[str, tuple[Callable[[], _bench.Peer], str, str]] = {
-    "msgspec floor": (_bench.msgspec_floor, "msgspec", "msgspec"),
-    "httpx-sse + json": (lambda: _bench.httpx_sse("json"), "httpx_sse", "httpx-sse"),
-    "httpx-sse + orjson": (lambda: _bench.httpx_sse("orjson"), "httpx_sse", "httpx-sse"),
-    "seeds' pattern + json": (lambda: _bench.seeds_pattern("json"), "json", "-"),
+PEERS: dict[str, tuple[Callable[[], peers.Peer], str, str]] = {
+    "msgspec floor": (peers.msgspec_floor, "msgspec", "msgspec"),
+    "httpx-sse + json": (lambda: peers.httpx_sse("json"), "httpx_sse", "httpx-sse"),
+    "httpx-sse + orjson": (lambda: peers.httpx_sse("orjson"), "httpx_sse", "httpx-sse"),
+    "seeds' pattern + json": (lambda: peers.seeds_pattern("json"), "json", "-"),
 }
 
-_workloads: dict[tuple[str, str], _bench.Workload] = {}
+_workloads: dict[tuple[str, str], Workload] = {}
 
 
-def workload(name: str, read: str) -> _bench.Workload:
+def workload(name: str, read: str) -> Workload:
     """The stream at its default size (``streams.stream``), cut into reads, built once."""
     if (name, read) not in _workloads:
-        _workloads[name, read] = _bench.from_stream(streams, streams.stream(name), read)
+        _workloads[name, read] = from_stream(streams, streams.stream(name), read)
     return _workloads[name, read]
 
 
@@ -56,10 +58,10 @@ def cases() -> list[Any]:
     return [pytest.param(n, r, id=f"{n}-{r}") for n in STREAMS for r in READS]
 
 
-def run(benchmark: Any, who: str, load: _bench.Workload, peer: _bench.Peer) -> None:
+def run(benchmark: Any, who: str, load: Workload, peer: peers.Peer) -> None:
     """Checks one pass of ``peer`` reads exactly the expected output, then times it."""
     decode = peer.make(load)
-    problem = _bench.check(peer, decode, load)
+    problem = check(peer, decode, load)
     benchmark.group = f"{load.stream} chunks ({load.read} reads)"
     benchmark.extra_info.update(peer=who, matched=problem is None, chunks=load.chunks)
     benchmark.extra_info["bytes"] = load.bytes
@@ -72,7 +74,7 @@ def run(benchmark: Any, who: str, load: _bench.Workload, peer: _bench.Peer) -> N
         benchmark.extra_info["MB_per_s"] = round(load.bytes / median / 1e6, 1)
 
 
-def accumulated(backend: str, load: _bench.Workload) -> tuple[Any, ...]:
+def accumulated(backend: str, load: Workload) -> tuple[Any, ...]:
     """What ``ssejet.accumulate`` makes of the chunks, as (content, reasoning, tool calls)."""
     decoder = ssejet.ChunkDecoder(backend=backend)
     chunks = [c for data in load.bodies[0].reads for c in decoder.feed(data)]
@@ -89,7 +91,7 @@ def accumulated(backend: str, load: _bench.Workload) -> tuple[Any, ...]:
 def test_chunk_decoder(benchmark: Any, backend: str, name: str, read: str) -> None:
     load = workload(name, read)
     assert accumulated(backend, load) == load.bodies[0].expected[1:]
-    run(benchmark, f"ssejet-{backend}", load, _bench.ssejet_chunk_decoder(backend))
+    run(benchmark, f"ssejet-{backend}", load, peers.ssejet_chunk_decoder(backend))
 
 
 @pytest.mark.parametrize("peer", PEERS)

@@ -22,7 +22,7 @@ from typing import Any, Callable
 import pytest
 
 import ssejet
-from ssejet import _streams as streams
+from ssejet._bench import streams
 
 READ_SIZES = {"event": None, "64KiB": streams.READ_64K, "1B": 1}
 

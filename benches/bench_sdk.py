@@ -2,8 +2,8 @@
 
 Each case makes one streamed chat completion with the SDK's own client (openai 3.x over httpx2,
 Ark over httpx: each SDK's own http library) through an in-memory ``MockTransport`` serving an
-Ark-shaped stream of 500 events (``ssejet._streams.ark_content``, one event per read, as a server
-flushing per token), and runs the loop of the issue: skip chunks without choices, read
+Ark-shaped stream of 500 events (``ssejet._bench.streams.ark_content``, one event per read, as
+a server flushing per token), and runs the loop of the issue: skip chunks without choices, read
 ``choices[0].delta.content``. Request building, retries logic, response handling: everything
 the SDK does per request is in the time, amortised over the chunks.
 
@@ -26,8 +26,8 @@ from typing import Any, Callable
 import pytest
 
 from ssejet import _backend
-from ssejet import _streams as streams
 from ssejet._accelerate import accelerate
+from ssejet._bench import streams
 
 EVENTS = 500
 REQUIRE_RUST = os.environ.get("SSEJET_REQUIRE_RUST") == "1"

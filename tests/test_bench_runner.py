@@ -18,30 +18,49 @@ from typing import Any
 import pytest
 
 import ssejet
-from ssejet import _bench
+from ssejet._bench import main, workloads
+from ssejet._bench.consumer import ChatApp
+from ssejet._bench.measure import Progress, check, difference, measure
+from ssejet._bench.peers import (
+    Peer,
+    available_peers,
+    import_or_skip,
+    orjson_floor,
+    per_body,
+    ssejet_chunk_decoder,
+)
+from ssejet._bench.workloads import (
+    LOOPBACK_REFERENCE,
+    REFERENCE,
+    STREAMS,
+    Body,
+    Workload,
+    generated,
+    load_streams,
+)
 
-streams = _bench.load_streams()
+streams = load_streams()
 QUICK = ["--events", "20", "--repeat", "2", "--sample-ms", "1"]
 
 
-def tiny(read: str = "64KiB", name: str = "ark_content") -> _bench.Workload:
-    return _bench.generated(streams, name, read, 20)
+def tiny(read: str = "64KiB", name: str = "ark_content") -> Workload:
+    return generated(streams, name, read, 20)
 
 
-def dropping_last_chunk(backend: str) -> _bench.Peer:
+def dropping_last_chunk(backend: str) -> Peer:
     """A peer that loses the final chunk: right on every chunk but one."""
 
-    def step(body: _bench.Body, app: _bench._App) -> None:
+    def step(body: Body, app: ChatApp) -> None:
         decoder = ssejet.ChunkDecoder(backend=backend)
         chunks = [c for data in body.reads for c in decoder.feed(data)]
-        app.objects(chunks[:-2] + chunks[-1:])  # the last content chunk is gone
+        app.read_objects(chunks[:-2] + chunks[-1:])  # the last content chunk is gone
 
-    return _bench.Peer("wrong", _bench.per_body(step))
+    return Peer("wrong", per_body(step))
 
 
 def test_a_peer_that_loses_a_chunk_is_reported_wrong_and_never_timed(backend: str) -> None:
-    peers = [_bench.ssejet_chunk_decoder(backend), dropping_last_chunk(backend)]
-    good, bad = _bench.measure(tiny(), peers, repeat=2, sample_s=0.001, progress=_bench.Progress())
+    peers = [ssejet_chunk_decoder(backend), dropping_last_chunk(backend)]
+    good, bad = measure(tiny(), peers, repeat=2, sample_s=0.001, progress=Progress())
     assert (good.status, len(good.samples)) == ("ok", 2)
     assert (bad.status, bad.samples) == ("wrong", [])
     assert bad.message == "18 chunks instead of 19"
@@ -51,62 +70,62 @@ def test_a_peer_that_reads_other_text_is_reported_with_where_it_differs() -> Non
     load = tiny()
     chunks, content, reasoning, calls = load.bodies[0].expected
     wrong = (chunks, content[:5] + "X" + content[6:], reasoning, calls)
-    assert _bench.difference(wrong, load.bodies[0].expected) == (
+    assert difference(wrong, load.bodies[0].expected) == (
         f"content differs from character 5: {wrong[1][5:29]!r} instead of {content[5:29]!r}"
     )
 
 
 def test_a_peer_that_raises_is_reported_wrong_with_the_error() -> None:
-    def step(body: _bench.Body, app: _bench._App) -> None:
+    def step(body: Body, app: ChatApp) -> None:
         raise ValueError("cannot read this\nsecond line")
 
-    peer = _bench.Peer("raises", _bench.per_body(step))
-    (result,) = _bench.measure(tiny(), [peer], repeat=1, sample_s=0.001, progress=_bench.Progress())
+    peer = Peer("raises", per_body(step))
+    (result,) = measure(tiny(), [peer], repeat=1, sample_s=0.001, progress=Progress())
     assert (result.status, result.message) == ("wrong", "raised ValueError: cannot read this")
 
 
 @pytest.mark.parametrize("read", ["event", "64KiB", "1B"])
-@pytest.mark.parametrize("name", _bench.STREAMS)
+@pytest.mark.parametrize("name", STREAMS)
 def test_chunk_decoder_reads_every_generated_workload_right(
     backend: str, name: str, read: str
 ) -> None:
     load = tiny(read, name)
-    peer = _bench.ssejet_chunk_decoder(backend)
-    assert _bench.check(peer, peer.make(load), load) is None
+    peer = ssejet_chunk_decoder(backend)
+    assert check(peer, peer.make(load), load) is None
 
 
 @pytest.mark.parametrize("plain", [False, True], ids=["corpus", "corpus-plain"])
 def test_chunk_decoder_reads_the_real_corpus_as_expected_jsonl_says(
     backend: str, corpus: Path, plain: bool
 ) -> None:
-    load = _bench.corpus(streams, corpus, "event", plain=plain)
+    load = workloads.corpus(streams, corpus, "event", plain=plain)
     assert len(load.bodies) == (16 if plain else 21)
-    peer = _bench.ssejet_chunk_decoder(backend)
-    assert _bench.check(peer, peer.make(load), load) is None
+    peer = ssejet_chunk_decoder(backend)
+    assert check(peer, peer.make(load), load) is None
 
 
 def test_a_plain_dict_reader_is_wrong_on_mistral_content_parts(corpus: Path) -> None:
-    load = _bench.corpus(streams, corpus, "64KiB", plain=False)
-    peer = _bench.orjson_floor()
-    problem = _bench.check(peer, peer.make(load), load)
+    load = workloads.corpus(streams, corpus, "64KiB", plain=False)
+    peer = orjson_floor()
+    problem = check(peer, peer.make(load), load)
     assert problem is not None
     assert problem.startswith("mistral-magistral-content-array.sse: ")
 
 
 def test_a_missing_peer_package_is_skipped_with_a_message(monkeypatch: Any) -> None:
-    def missing() -> _bench.Peer:
-        _bench._need("ssejet_no_such_module", "no-such-package")
+    def missing() -> Peer:
+        import_or_skip("ssejet_no_such_module", "no-such-package")
         raise AssertionError("unreachable")
 
-    monkeypatch.setattr(_bench, "FACTORIES", [("absent peer", missing)])
+    monkeypatch.setattr("ssejet._bench.peers.FACTORIES", [("absent peer", missing)])
     said: list[str] = []
-    assert _bench.available_peers(None, said.append) == []
+    assert available_peers(None, said.append) == []
     assert said[0].startswith("skipping absent peer: no-such-package is not installed")
     assert said[0].endswith("pip install no-such-package")
 
 
 def run_main(capsys: Any, *args: str) -> tuple[int, str, str]:
-    code = _bench.main([*args])
+    code = main([*args])
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -129,7 +148,7 @@ def test_a_tiny_run_prints_valid_json_with_both_backends_quickly(capsys: Any) ->
         assert {r["status"] for r in rows.values()} == {"ok"}
         assert {"ssejet-rust ChunkDecoder", "ssejet-python ChunkDecoder"} <= set(rows)
         assert "seeds' pattern + json" in rows
-        assert rows[_bench.REFERENCE]["ratio"] == 1.0
+        assert rows[REFERENCE]["ratio"] == 1.0
         for row in rows.values():
             assert row["us_per_chunk"] > 0 and row["mb_per_s"] > 0
             assert len(row["seconds_per_pass"]) == 2
@@ -160,11 +179,11 @@ def test_loopback_times_the_reading_threads_cpu_against_httpx_bare_read(capsys: 
     )
     assert code == 0
     (workload,) = json.loads(out)["workloads"]
-    assert (workload["clock"], workload["reference"]) == ("cpu", _bench.LOOPBACK_REFERENCE)
+    assert (workload["clock"], workload["reference"]) == ("cpu", LOOPBACK_REFERENCE)
     rows = {r["peer"]: r for r in workload["results"]}
-    assert set(rows) == {_bench.LOOPBACK_REFERENCE, "ssejet-rust iter_chunks (httpx)"}
+    assert set(rows) == {LOOPBACK_REFERENCE, "ssejet-rust iter_chunks (httpx)"}
     assert {r["status"] for r in rows.values()} == {"ok"}
-    assert rows[_bench.LOOPBACK_REFERENCE]["ratio"] == 1.0
+    assert rows[LOOPBACK_REFERENCE]["ratio"] == 1.0
 
 
 def test_a_plot_is_written_when_matplotlib_is_installed(capsys: Any, tmp_path: Path) -> None:
@@ -196,6 +215,6 @@ def test_the_corpus_run_succeeds_though_plain_dict_readers_fail_on_it(
     """Exit 0: only a typed ssejet path reading wrongly fails the run; the SSEDecoder + orjson
     loop, like every peer, cannot read Mistral's list-valued content, by design."""
     argv = ["--workloads", "corpus", "--reads", "64KiB", "--repeat", "1", "--sample-ms", "1"]
-    assert _bench.main([*argv, "--corpus", str(corpus)]) == 0
+    assert main([*argv, "--corpus", str(corpus)]) == 0
     out = capsys.readouterr().out
     assert "ssejet-rust ChunkDecoder" in out and "wrong output" in out

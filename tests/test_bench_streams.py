@@ -1,4 +1,4 @@
-"""The benchmark streams (ssejet._streams) decode to exactly what they promise.
+"""The benchmark streams (ssejet._bench.streams) decode to exactly what they promise.
 
 A bench that times wrong output measures nothing, so every generated stream is decoded here on
 both backends, in the reads the benches use and in random ones, and must give its payloads;
@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 import ssejet
-from ssejet import _streams as streams
+from ssejet._bench import streams
 
 NAMES = list(streams.GENERATORS)
 
