@@ -8,8 +8,10 @@ every other source ``body_of`` knows), ``connect_sse``'s ``EventSource`` and the
 - feeds each read to the decoder as it arrives (no re-chunking: that would only delay events);
 - yields what a decoder error carries (``completed``) before raising it, so nothing decoded is
   lost;
-- stops at the end of a stream (``engine.done``: ``[DONE]``, a dialect's last event), reading at
-  most ``DRAIN_LIMIT`` more bytes so that a connection whose body ends there can be reused;
+- stops at the end of a stream (``engine.done``: ``[DONE]``, a dialect's last event) at once:
+  the body may read and discard what it still holds, at most ``DRAIN_LIMIT`` bytes and
+  ``DRAIN_SECONDS`` (``Body.drain``), so that a connection whose body ends there can be
+  reused; nothing that happens then (a timeout, a reset) reaches the caller;
 - closes the body however the loop ends: exhausted, failed, broken out of or cancelled.
 
 A decoder is driven through ``ssejet._decoders.engine``: its ``done`` is read after every read,
@@ -22,6 +24,7 @@ its place; when it returns, the original is re-raised.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, Callable, Optional, Protocol
@@ -30,7 +33,9 @@ from .._decoders import engine
 from .._errors import DECODER_ERRORS, completed
 
 DRAIN_LIMIT = 64 * 1024
-"""After the end of a stream, the loop reads at most this many more bytes, then closes."""
+"""After the end of a stream, a body reads at most this many more bytes, then closes."""
+DRAIN_SECONDS = 0.05
+"""... and for at most this long."""
 
 Translate = Optional[Callable[[Exception], None]]
 
@@ -45,6 +50,10 @@ class Body(Protocol):
         """The body's bytes, read by read."""
         ...
 
+    def drain(self, reads: Iterator[bytes]) -> None:
+        """After the end of the stream: reads and discards what the body still holds, within
+        DRAIN_LIMIT and DRAIN_SECONDS, never raising (or does nothing)."""
+
     def close(self) -> None:
         """Releases the response (idempotent)."""
 
@@ -55,6 +64,8 @@ class AsyncBody(Protocol):
     async def check(self) -> None: ...
 
     def reads(self) -> AsyncIterator[bytes]: ...
+
+    async def drain(self, reads: AsyncIterator[bytes]) -> None: ...
 
     async def close(self) -> None: ...
 
@@ -74,7 +85,7 @@ def read(body: Body, decoder: Any, translate: Translate = None) -> Iterator[Any]
                 raise
             yield from items
             if stream.done:
-                _drain(reads)
+                body.drain(reads)
                 return
         try:
             items = stream.close()
@@ -108,7 +119,7 @@ async def aread(body: AsyncBody, decoder: Any, translate: Translate = None) -> A
             for item in items:
                 yield item
             if stream.done:
-                await _adrain(reads)
+                await body.drain(reads)
                 return
         try:
             items = stream.close()
@@ -129,22 +140,16 @@ async def aread(body: AsyncBody, decoder: Any, translate: Translate = None) -> A
         await body.close()
 
 
-def _drain(reads: Iterator[bytes]) -> None:
-    """Reads and discards what follows the end of the stream, up to DRAIN_LIMIT bytes. The
-    output is complete by then: a failure here (a timeout, a reset) is no error of the stream."""
+async def drain_within_limits(reads: AsyncIterator[bytes]) -> None:
+    """``AsyncBody.drain`` for async bodies: reads within DRAIN_LIMIT and DRAIN_SECONDS (a
+    read still waiting at the deadline is cancelled), never raising."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + DRAIN_SECONDS
     discarded = 0
-    with contextlib.suppress(Exception):
-        for data in reads:
-            discarded += len(data)
-            if discarded >= DRAIN_LIMIT:
+    with contextlib.suppress(Exception, asyncio.TimeoutError):
+        while discarded < DRAIN_LIMIT:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
                 break
-
-
-async def _adrain(reads: AsyncIterator[bytes]) -> None:
-    """The async twin of :func:`_drain`."""
-    discarded = 0
-    with contextlib.suppress(Exception):
-        async for data in reads:
+            data = await asyncio.wait_for(reads.__anext__(), remaining)
             discarded += len(data)
-            if discarded >= DRAIN_LIMIT:
-                break

@@ -19,11 +19,14 @@ the decoder does it.
 
 from __future__ import annotations
 
+import contextlib
+import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 from .._decoders import DEFAULT_MAX_EVENT_SIZE
+from ._read import DRAIN_LIMIT, DRAIN_SECONDS, drain_within_limits
 from .checks import (
     SNIPPET,
     STATUS_BODY_LIMIT,
@@ -97,8 +100,47 @@ class HttpxBody:
         response = self.response
         return response.iter_raw() if _raw_readable(response) else response.iter_bytes()
 
+    def drain(self, reads: Iterator[bytes]) -> None:
+        """Reads what arrives within the time left. A blocking read cannot be cut short from
+        outside, so for the drain each socket read of the connection (httpx's
+        ``network_stream`` extension) is given the time left as its timeout; bytes the HTTP
+        parser already holds (often the chunked terminator) are read without waiting, and the
+        connection goes back to the pool. Other transports (in memory, mocked) are read as
+        they are."""
+        deadline = time.monotonic() + DRAIN_SECONDS
+        stream = self.response.extensions.get("network_stream")
+        bounded = _bound_socket_reads(stream, deadline)
+        discarded = 0
+        try:
+            with contextlib.suppress(Exception):
+                while discarded < DRAIN_LIMIT and time.monotonic() < deadline:
+                    discarded += len(next(reads))
+        finally:
+            if bounded:
+                del stream.read
+
     def close(self) -> None:
         self.response.close()
+
+
+def _bound_socket_reads(stream: Any, deadline: float) -> bool:
+    """Makes each read of ``stream`` (an httpcore network stream) wait at most until
+    ``deadline``; False when there is no such stream to bound."""
+    read = getattr(stream, "read", None)
+    if read is None:
+        return False
+
+    def bounded_read(max_bytes: int, timeout: float | None = None) -> bytes:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("the drain's time is up")
+        return read(max_bytes, remaining if timeout is None else min(timeout, remaining))  # type: ignore[no-any-return]
+
+    try:
+        stream.read = bounded_read
+    except AttributeError:  # a stream with slots: read as it is
+        return False
+    return True
 
 
 class AsyncHttpxBody:
@@ -123,6 +165,9 @@ class AsyncHttpxBody:
     def reads(self) -> AsyncIterator[bytes]:
         response = self.response
         return response.aiter_raw() if _raw_readable(response) else response.aiter_bytes()
+
+    async def drain(self, reads: AsyncIterator[bytes]) -> None:
+        await drain_within_limits(reads)
 
     async def close(self) -> None:
         await self.response.aclose()

@@ -8,25 +8,44 @@ from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 
 from .._decoders import DEFAULT_MAX_EVENT_SIZE, ChunkDecoder, SSEDecoder
+from . import aiohttp as _aiohttp
 from . import httpx as _httpx
+from . import requests as _requests
 from ._read import AsyncBody, Body, aread, read
+from .iterables import AsyncIterableBody, IterableBody
 
 if TYPE_CHECKING:
     from .._models import ChatCompletionChunk, ServerSentEvent
+
+
+SYNC_SOURCES = (
+    "a streaming httpx.Response, a requests.Response (stream=True) or an iterable of bytes"
+)
+ASYNC_SOURCES = (
+    "a streaming httpx.Response, an aiohttp.ClientResponse or an async iterable of bytes"
+)
 
 
 def body_of(source: Any) -> Body:
     """The read loop's adapter for a sync source."""
     if _httpx.is_response(source):
         return _httpx.HttpxBody(source)
-    raise TypeError(f"expected a streaming httpx.Response, not {type(source).__name__}")
+    if _requests.is_response(source):
+        return _requests.RequestsBody(source)
+    if hasattr(source, "__iter__"):
+        return IterableBody(source)
+    raise TypeError(f"expected {SYNC_SOURCES}, not {type(source).__name__}")
 
 
 def abody_of(source: Any) -> AsyncBody:
     """The async read loop's adapter for an async source."""
     if _httpx.is_response(source):
         return _httpx.AsyncHttpxBody(source)
-    raise TypeError(f"expected a streaming httpx.Response, not {type(source).__name__}")
+    if _aiohttp.is_response(source):
+        return _aiohttp.AiohttpBody(source)
+    if hasattr(source, "__aiter__"):
+        return AsyncIterableBody(source)
+    raise TypeError(f"expected {ASYNC_SOURCES}, not {type(source).__name__}")
 
 
 def iter_sse(
@@ -37,7 +56,9 @@ def iter_sse(
     The response is closed when the body ends, on an error, or when the consumer stops early.
 
     Args:
-        source: an ``httpx.Response``, best opened with ``client.stream(...)``.
+        source: a streaming ``httpx.Response`` (``client.stream(...)``), a
+            ``requests.Response`` opened with ``stream=True``, or any iterable of bytes-like
+            objects (no status or content-type checks then).
         max_event_size: passed to :class:`SSEDecoder`.
         backend: ``"rust"``, ``"python"``, or None for ``ssejet.backend``.
 
@@ -54,7 +75,9 @@ def iter_sse(
 def aiter_sse(
     source: Any, *, max_event_size: int = DEFAULT_MAX_EVENT_SIZE, backend: str | None = None
 ) -> AsyncIterator[ServerSentEvent]:
-    """The async version of :func:`iter_sse`; cancelling it closes the response."""
+    """The async version of :func:`iter_sse`, over a streaming ``httpx.Response``, an
+    ``aiohttp.ClientResponse`` or any async iterable of bytes; cancelling it closes the
+    response."""
     decoder = SSEDecoder(max_event_size=max_event_size, backend=backend)
     return aread(abody_of(source), decoder)
 
@@ -68,7 +91,9 @@ def iter_chunks(
     connection whose body ends there goes back to the pool), then the response is closed.
 
     Args:
-        source: an ``httpx.Response``, best opened with ``client.stream(...)``.
+        source: a streaming ``httpx.Response`` (``client.stream(...)``), a
+            ``requests.Response`` opened with ``stream=True``, or any iterable of bytes-like
+            objects (no status or content-type checks then).
         max_event_size: passed to :class:`ChunkDecoder`.
         backend: ``"rust"``, ``"python"``, or None for ``ssejet.backend``.
 
@@ -86,6 +111,8 @@ def iter_chunks(
 def aiter_chunks(
     source: Any, *, max_event_size: int = DEFAULT_MAX_EVENT_SIZE, backend: str | None = None
 ) -> AsyncIterator[ChatCompletionChunk]:
-    """The async version of :func:`iter_chunks`; cancelling it closes the response."""
+    """The async version of :func:`iter_chunks`, over a streaming ``httpx.Response``, an
+    ``aiohttp.ClientResponse`` or any async iterable of bytes; cancelling it closes the
+    response."""
     decoder = ChunkDecoder(max_event_size=max_event_size, backend=backend)
     return aread(abody_of(source), decoder)
