@@ -26,12 +26,11 @@ import pytest
 
 import ssejet
 from ssejet import accelerate
-from ssejet._sdk import seam
-from ssejet._sdk import dump
-from ssejet._sdk.streams import ChunkStream
 from ssejet._bench import streams
 from ssejet._cli.demo import chat_stream
 from ssejet._cli.server import Request, Server, Writer
+from ssejet._sdk import dump, seam
+from ssejet._sdk.streams import ChunkStream
 
 TLS = ssl.create_default_context()  # one for all http clients: building one costs ~50 ms
 WAIT = 5.0

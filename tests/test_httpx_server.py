@@ -249,11 +249,15 @@ def test_a_close_delimited_body_that_stops_mid_event_never_yields_it(backend):
 
 
 class Endless:
-    """A route streaming `first`, then `tick` every 2 ms until the client leaves (or WAIT)."""
+    """A route streaming `first`, then `tick` every `interval` s until the client leaves (or
+    WAIT)."""
 
-    def __init__(self, first: bytes = b"", tick: bytes = chunk("tick")) -> None:
+    def __init__(
+        self, first: bytes = b"", tick: bytes = chunk("tick"), interval: float = 0.002
+    ) -> None:
         self.first = first
         self.tick = tick
+        self.interval = interval
         self.left = threading.Event()
 
     def __call__(self, request: Request, writer: Writer) -> None:
@@ -262,7 +266,7 @@ class Endless:
         deadline = time.monotonic() + WAIT
         while not writer.disconnected and time.monotonic() < deadline:
             writer.write(self.tick)
-            time.sleep(0.002)
+            time.sleep(self.interval)
         if writer.disconnected:
             self.left.set()
 
@@ -307,8 +311,8 @@ def test_cancelling_an_async_consumer_closes_the_connection(backend, kind):
 
 
 def test_a_short_tail_after_done_is_drained_and_the_connection_reused(backend):
-    tail = [b"data: after\n\n"] * 50 + [b": " + b"x" * 8000 + b"\n\n"]
-    with serving(writes([STREAM, *tail])) as (server, client):
+    tail = b"data: after\n\n" * 50 + b": " + b"x" * 8000 + b"\n\n"
+    with serving(writes([STREAM, tail])) as (server, client):
         for _ in range(3):
             with client.stream("GET", server.url) as response:
                 assert contents(list(iter_chunks(response, backend=backend))) == WORDS
@@ -337,6 +341,33 @@ def test_a_server_that_goes_on_after_done_is_cut_off_after_64_kib(backend):
         assert time.monotonic() - start < WAIT
         assert route.left.wait(WAIT)
         assert server.connections == 2  # neither connection went back to the pool
+
+
+@pytest.mark.parametrize("after_done", ["keep-alive every second", "silence"])
+def test_the_iterators_end_at_done_whatever_the_server_does_next(backend, after_done):
+    # A server that trickles comments after [DONE], or goes quiet without ending the body,
+    # must not keep the caller waiting (the drain is bounded in time), and a read timeout
+    # met while draining never reaches the caller.
+    tick = b": keep-alive\n" if after_done != "silence" else b""
+    route = Endless(first=STREAM, tick=tick, interval=1.0)
+
+    async def main(url: str) -> list:
+        async with aclient(timeout=0.3) as client, client.stream("GET", url) as response:
+            received = [c async for c in aiter_chunks(response, backend=backend)]
+            assert response.is_closed
+            return received
+
+    with Server(route) as server, httpx.Client(verify=TLS, timeout=0.3) as client:
+        for read in ("sync", "async"):
+            start = time.monotonic()
+            if read == "sync":
+                with client.stream("GET", server.url) as response:
+                    received = list(iter_chunks(response, backend=backend))
+                    assert response.is_closed
+            else:
+                received = asyncio.run(main(server.url))
+            assert contents(received) == WORDS
+            assert time.monotonic() - start < 0.25  # the first keep-alive comes after 1 s
 
 
 def test_200_concurrent_async_streams_decode_correctly(backend):

@@ -4,8 +4,8 @@ SDK, ``streams``), and the bridge that gives chunks the SDK models' ``model_dump
 """
 
 from .._models import install_sdk_dump
-from .seam import accelerate
 from .dump import dump_chunk
+from .seam import accelerate
 
 install_sdk_dump(dump_chunk)
 
