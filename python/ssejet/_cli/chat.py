@@ -11,6 +11,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .. import Accumulator, APIStatusError, ChunkDecoder, SSEError, StreamAPIError
+from .._transport._read import read
+from .._transport.httpx import HttpxBody
 from .output import CLIError, Printer, note, use_color
 
 DEFAULT_PROMPT = "Hello! What are you, and how does this reply reach me?"
@@ -104,8 +106,6 @@ def _target(args: argparse.Namespace) -> tuple[str, str, dict[str, str], Any]:
 def run_chat(args: argparse.Namespace) -> int:
     try:
         import httpx
-
-        from .. import _httpx
     except ImportError as error:
         raise CLIError(f'ssejet chat needs httpx: pip install "ssejet[httpx]" ({error})') from None
 
@@ -127,7 +127,7 @@ def run_chat(args: argparse.Namespace) -> int:
         with httpx.Client(timeout=httpx.Timeout(10.0, read=args.timeout)) as client:
             stats.start = time.perf_counter()
             with client.stream("POST", url, json=payload, headers=headers) as response:
-                for chunk in _httpx._decoded(response, decoder, True):
+                for chunk in read(HttpxBody(response), decoder):
                     stats.add(chunk, printer.chunk(chunk))
     except APIStatusError as error:
         raise CLIError(_status_message(error, url)) from None
