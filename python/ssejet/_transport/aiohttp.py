@@ -1,0 +1,60 @@
+"""aiohttp: an ``aiohttp.ClientResponse`` as the async read loop's ``AsyncBody``.
+
+aiohttp is an optional dependency (``pip install "ssejet[aiohttp]"``), never imported here.
+The body is read with ``response.content.iter_any()``: every read hands over what has arrived
+(decompressed by aiohttp), with no line splitting of aiohttp's own (its ``iter_line``-style
+readers split on LF only, which is not SSE's rule, and hold a line back until its end).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from ._read import drain_within_limits
+from .checks import SNIPPET, STATUS_BODY_LIMIT, content_type_error, is_event_stream, status_error
+
+
+def is_response(source: Any) -> bool:
+    """Whether ``source`` is an ``aiohttp.ClientResponse``."""
+    return any(
+        cls.__name__ == "ClientResponse" and cls.__module__.partition(".")[0] == "aiohttp"
+        for cls in type(source).__mro__
+    )
+
+
+class AiohttpBody:
+    """A streaming ``aiohttp.ClientResponse`` as the async read loop's ``AsyncBody``."""
+
+    __slots__ = ("response",)
+
+    def __init__(self, response: Any) -> None:
+        self.response = response
+
+    async def check(self) -> None:
+        response = self.response
+        if not 200 <= response.status < 300:
+            head = (await _head(self.reads(), STATUS_BODY_LIMIT))[:STATUS_BODY_LIMIT]
+            raise status_error(response.status, response.reason or "", head, response)
+        content_type = response.headers.get("Content-Type")
+        if not is_event_stream(content_type):
+            raise content_type_error(content_type, await _head(self.reads(), SNIPPET))
+
+    def reads(self) -> AsyncIterator[bytes]:
+        return self.response.content.iter_any()  # type: ignore[no-any-return]
+
+    async def drain(self, reads: AsyncIterator[bytes]) -> None:
+        await drain_within_limits(reads)
+
+    async def close(self) -> None:
+        # release() hands a fully read connection back to the pool and closes any other.
+        self.response.release()
+
+
+async def _head(reads: AsyncIterator[bytes], limit: int) -> bytes:
+    head = bytearray()
+    async for data in reads:
+        head += data
+        if len(head) >= limit:
+            break
+    return bytes(head)

@@ -1,0 +1,79 @@
+"""requests: a ``requests.Response`` opened with ``stream=True`` as the read loop's ``Body``.
+
+requests is an optional dependency (``pip install "ssejet[requests]"``), never imported here:
+the adapter uses the response it is given.
+
+How the body is read: ``response.raw.read1(65536)``, urllib3's "what has arrived, up to
+64 KiB", which decodes gzip/deflate/br/zstd too and hands each event over as soon as its bytes
+arrive. ``iter_content(chunk_size=None)`` is only as prompt on chunked bodies (on a body
+delimited by its length or by the connection's close, it reads to the end before yielding
+anything), and ``iter_lines()`` splits on CR, LF and more by its own rules, which are not
+SSE's, and holds back a line until the next one starts. Where urllib3 has no ``read1`` (before
+2.3), ``iter_content(chunk_size=None)`` is the fallback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from .checks import SNIPPET, STATUS_BODY_LIMIT, content_type_error, is_event_stream, status_error
+
+READ_SIZE = 64 * 1024
+
+
+def is_response(source: Any) -> bool:
+    """Whether ``source`` is a ``requests.Response``."""
+    return any(
+        cls.__name__ == "Response" and cls.__module__.partition(".")[0] == "requests"
+        for cls in type(source).__mro__
+    )
+
+
+class RequestsBody:
+    """A streaming ``requests.Response`` as the read loop's ``Body``."""
+
+    __slots__ = ("response",)
+
+    def __init__(self, response: Any) -> None:
+        self.response = response
+
+    def check(self) -> None:
+        response = self.response
+        if not 200 <= response.status_code < 300:
+            head = _head(self.reads(), STATUS_BODY_LIMIT)[:STATUS_BODY_LIMIT]
+            raise status_error(response.status_code, response.reason or "", head, response)
+        content_type = response.headers.get("content-type")
+        if not is_event_stream(content_type):
+            raise content_type_error(content_type, _head(self.reads(), SNIPPET))
+
+    def reads(self) -> Iterator[bytes]:
+        raw = self.response.raw
+        if not hasattr(raw, "read1"):
+            return self.response.iter_content(chunk_size=None)  # type: ignore[no-any-return]
+        return _read1(raw)
+
+    def drain(self, reads: Iterator[bytes]) -> None:
+        """Nothing: a blocking urllib3 read cannot be bounded in time from here, so the
+        connection is closed rather than reused."""
+
+    def close(self) -> None:
+        self.response.close()
+
+
+def _read1(raw: Any) -> Iterator[bytes]:
+    read1 = raw.read1
+    while True:
+        data = read1(READ_SIZE, decode_content=True)
+        if not data:
+            return
+        yield data
+
+
+def _head(reads: Iterator[bytes], limit: int) -> bytes:
+    head = bytearray()
+    for data in reads:
+        head += data
+        if len(head) >= limit:
+            break
+    return bytes(head)
