@@ -38,6 +38,7 @@ from ._sdk import accelerate  # also installs the SDK models' model_dump bridge
 if TYPE_CHECKING:  # imported on first use (see __getattr__)
     from ._transport.httpx import EventSource, aconnect_sse, connect_sse
     from ._transport.iterators import aiter_chunks, aiter_sse, iter_chunks, iter_sse
+    from ._transport.reconnect import areconnecting_sse, reconnecting_sse
 
 # Where each name that loads on first use lives.
 _LAZY = {
@@ -48,6 +49,8 @@ _LAZY = {
     "aiter_sse": "._transport.iterators",
     "iter_chunks": "._transport.iterators",
     "iter_sse": "._transport.iterators",
+    "areconnecting_sse": "._transport.reconnect",
+    "reconnecting_sse": "._transport.reconnect",
 }
 
 
@@ -99,9 +102,11 @@ __all__ = [
     "aconnect_sse",
     "aiter_chunks",
     "aiter_sse",
+    "areconnecting_sse",
     "backend",
     "connect_sse",
     "iter_chunks",
     "iter_sse",
     "parse_chunk",
+    "reconnecting_sse",
 ]

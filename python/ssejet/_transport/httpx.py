@@ -212,6 +212,7 @@ class EventSource:
     ) -> None:
         self._response = response
         self._options: dict[str, Any] = {"max_event_size": max_event_size, "backend": backend}
+        self._decoder: Any = None  # the SSEDecoder of iter_sse()/aiter_sse(), once started
 
     @property
     def response(self) -> Any:
@@ -220,15 +221,30 @@ class EventSource:
 
     def iter_sse(self) -> Iterator[Any]:
         """The response's events: see :func:`ssejet.iter_sse`."""
-        from .iterators import iter_sse
+        from .._decoders import SSEDecoder
+        from ._read import read
 
-        return iter_sse(self._response, **self._options)
+        self._decoder = SSEDecoder(**self._options)
+        return read(HttpxBody(self._response), self._decoder)
 
     def aiter_sse(self) -> AsyncIterator[Any]:
         """The response's events, asynchronously: see :func:`ssejet.aiter_sse`."""
-        from .iterators import aiter_sse
+        from .._decoders import SSEDecoder
+        from ._read import aread
 
-        return aiter_sse(self._response, **self._options)
+        self._decoder = SSEDecoder(**self._options)
+        return aread(AsyncHttpxBody(self._response), self._decoder)
+
+    @property
+    def last_event_id(self) -> str:
+        """The last event ID of ``iter_sse()`` / ``aiter_sse()`` so far (``""`` before they
+        start): what a reconnection sends as ``Last-Event-ID``."""
+        return "" if self._decoder is None else self._decoder.last_event_id  # type: ignore[no-any-return]
+
+    @property
+    def retry(self) -> int | None:
+        """The stream's last valid ``retry`` (ms) so far, or None."""
+        return None if self._decoder is None else self._decoder.retry  # type: ignore[no-any-return]
 
     def iter_chunks(self) -> Iterator[Any]:
         """The response's chat-completion chunks: see :func:`ssejet.iter_chunks`."""
