@@ -25,8 +25,7 @@ from typing import Any, Callable
 
 import pytest
 
-from ssejet import _backend
-from ssejet._accelerate import accelerate
+from ssejet import _backend, accelerate
 from ssejet._bench import streams
 
 EVENTS = 500
