@@ -6,7 +6,7 @@
 //! the correctly rounded `f64`: Clinger's fast path when the digits and the power of ten are
 //! exact doubles, else std's parser. A number that rounds to infinity is an error.
 
-use super::parse::{fail, Parser, Res};
+use super::parse::{fail, JsonResult, Parser};
 use super::tape::{Node, T_F64, T_I64, T_U64};
 
 /// Powers of ten exactly representable as `f64` (Clinger's fast path).
@@ -18,7 +18,7 @@ const POW10: [f64; 23] = [
 impl Parser<'_> {
     /// A number starting at `start` (a `-` or a digit); returns the position after it.
     #[inline(always)]
-    pub(super) fn number(&mut self, start: usize) -> Res<usize> {
+    pub(super) fn number(&mut self, start: usize) -> JsonResult<usize> {
         let b = self.b;
         let mut i = start;
         let neg = b.get(i) == Some(&b'-');
@@ -130,7 +130,7 @@ impl Parser<'_> {
         neg: bool,
         m: u64,
         digits: usize,
-    ) -> Res<usize> {
+    ) -> JsonResult<usize> {
         if digits <= 19 {
             // At most 19 digits: below 10^19 < 2^64, so `m` is exact.
             if !neg {
@@ -157,7 +157,7 @@ impl Parser<'_> {
     /// The correctly rounded `f64` of the literal `b[start..end]`, already checked against the
     /// JSON grammar (of which `str::parse::<f64>` accepts a superset); returns `end`.
     #[inline(never)]
-    fn float_slow(&mut self, start: usize, end: usize) -> Res<usize> {
+    fn float_slow(&mut self, start: usize, end: usize) -> JsonResult<usize> {
         let x = match self.text(start, end)?.parse::<f64>() {
             Ok(x) => x,
             Err(_) => return fail(start, "invalid number"),

@@ -50,7 +50,7 @@ impl fmt::Display for JsonError {
 impl std::error::Error for JsonError {}
 
 /// What the parser's steps return.
-pub(super) type Res<T> = Result<T, JsonError>;
+pub(super) type JsonResult<T> = Result<T, JsonError>;
 
 /// The input ended inside a value.
 pub(super) const ERR_EOF: &str = "unexpected end of data";
@@ -61,7 +61,7 @@ pub(super) const ERR_UTF8: &str = "invalid utf-8";
 /// The error `message` at `offset`, out of line (errors are rare).
 #[cold]
 #[inline(never)]
-pub(super) fn fail<T>(offset: usize, message: &'static str) -> Res<T> {
+pub(super) fn fail<T>(offset: usize, message: &'static str) -> JsonResult<T> {
     Err(JsonError::new(offset, message))
 }
 
@@ -101,7 +101,7 @@ impl Frame {
 
 /// Parses `input` into `tape`, replacing what it held (but keeping its capacity): the body
 /// of [`Tape::parse`].
-pub(super) fn run(tape: &mut Tape, input: &str) -> Res<()> {
+pub(super) fn run(tape: &mut Tape, input: &str) -> JsonResult<()> {
     tape.nodes.clear();
     tape.buf.clear();
     tape.stack.clear();
@@ -141,7 +141,7 @@ impl<'a> Parser<'a> {
     /// An error at `pos`: "unexpected end of data" if `pos` is the end, else `message`.
     #[cold]
     #[inline(never)]
-    pub(super) fn unexpected<T>(&self, pos: usize, message: &'static str) -> Res<T> {
+    pub(super) fn unexpected<T>(&self, pos: usize, message: &'static str) -> JsonResult<T> {
         fail(
             pos,
             if pos >= self.b.len() {
@@ -154,7 +154,7 @@ impl<'a> Parser<'a> {
 
     /// `b[start..end]` as text.
     #[inline]
-    pub(super) fn text(&self, start: usize, end: usize) -> Res<&'a str> {
+    pub(super) fn text(&self, start: usize, end: usize) -> JsonResult<&'a str> {
         match self.s.get(start..end) {
             Some(t) => Ok(t),
             // Unreachable: callers cut at ASCII bytes, which are char boundaries.
@@ -163,7 +163,7 @@ impl<'a> Parser<'a> {
     }
 
     /// The whole document: one value, then only whitespace.
-    fn document(&mut self) -> Res<()> {
+    fn document(&mut self) -> JsonResult<()> {
         let b = self.b;
         if b.is_empty() {
             return fail(0, "empty document");
@@ -180,7 +180,7 @@ impl<'a> Parser<'a> {
 
     /// Parses one value, containers included, iteratively; returns the position after it.
     #[inline(always)]
-    fn values(&mut self) -> Res<usize> {
+    fn values(&mut self) -> JsonResult<usize> {
         let b = self.b;
         let mut pos = 0;
         let mut cur = Frame::TOP;
@@ -260,7 +260,7 @@ impl<'a> Parser<'a> {
     /// An object key starting at `pos` (whose byte is `c`) and its colon; returns the
     /// position after the colon.
     #[inline(always)]
-    fn key(&mut self, pos: usize, c: u8) -> Res<usize> {
+    fn key(&mut self, pos: usize, c: u8) -> JsonResult<usize> {
         if c != b'"' {
             return self.unexpected(pos, "expected a string key");
         }
@@ -273,7 +273,7 @@ impl<'a> Parser<'a> {
     }
 
     #[inline(always)]
-    fn literal(&mut self, pos: usize, word: &'static [u8], tag: u64) -> Res<usize> {
+    fn literal(&mut self, pos: usize, word: &'static [u8], tag: u64) -> JsonResult<usize> {
         let end = pos + word.len();
         if self.b.get(pos..end) != Some(word) {
             return self.unexpected(pos, ERR_VALUE);

@@ -6,7 +6,7 @@
 //! input; one with escapes is unescaped into the tape's buffer. Byte input is checked for UTF-8
 //! as a whole, before the parse ([`utf8`]), as orjson does.
 
-use super::parse::{fail, Parser, Res, ERR_EOF};
+use super::parse::{fail, JsonResult, Parser, ERR_EOF};
 use super::tape::{Node, T_STR_BUF, T_STR_IN};
 
 /// `bytes` as text if they are UTF-8, else the offset of their first invalid sequence (as
@@ -143,7 +143,7 @@ impl Parser<'_> {
     /// A string whose contents start at `start` (after the opening quote); returns the
     /// position after the closing quote.
     #[inline(always)]
-    pub(super) fn string(&mut self, start: usize) -> Res<usize> {
+    pub(super) fn string(&mut self, start: usize) -> JsonResult<usize> {
         let b = self.b;
         let i = scan_string(b, start);
         match b.get(i) {
@@ -160,7 +160,7 @@ impl Parser<'_> {
 
     /// The rest of a string from its first backslash at `i`, unescaped into the buffer.
     #[inline(never)]
-    fn string_escaped(&mut self, start: usize, mut i: usize) -> Res<usize> {
+    fn string_escaped(&mut self, start: usize, mut i: usize) -> JsonResult<usize> {
         let b = self.b;
         let out = self.buf.len();
         let mut run = start;
