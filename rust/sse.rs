@@ -142,6 +142,9 @@ struct EventParser {
     event_retry: Option<u64>,
     /// Counted bytes of the event being built (see the module docs).
     event_size: usize,
+    /// A known field's complete line (`data`, `event`, `id`, `retry`, valid or not) was
+    /// processed since the last blank line: the event being built has begun.
+    event_started: bool,
     /// Inside an event that passed `max_event_size`: every line up to its blank line is skipped.
     skipping: bool,
     /// While skipping: the current line has bytes, so its end is not a blank line.
@@ -175,6 +178,7 @@ impl SseDecoder {
                 event_type: Vec::new(),
                 event_retry: None,
                 event_size: 0,
+                event_started: false,
                 skipping: false,
                 skipped_line_has_bytes: false,
                 too_large: false,
@@ -214,6 +218,58 @@ impl SseDecoder {
         p.skipped_line_has_bytes = false;
         p.too_large = false;
         p.id_buffer.clone_from(&p.last_event_id);
+    }
+
+    /// Whether bytes of an unfinished event are buffered, so that a stream ending now would
+    /// be truncated: the event being skipped as too large, or a known field's complete line
+    /// since the last blank line, or an unterminated line that is (or, ended now, would be) a
+    /// known field's (`data`, `event`, `id`, `retry`; a bare field name counts). Comments,
+    /// unknown fields, a held-back BOM and a lone CR ending the input never count.
+    pub fn incomplete(&self) -> bool {
+        let p = &self.parser;
+        if p.skipping || p.event_started {
+            return true;
+        }
+        match p.line_kind {
+            LineKind::Field => true,
+            LineKind::Pending => Field::from_name(&p.line).is_some(),
+            LineKind::Ignored => false,
+        }
+    }
+
+    /// The event a blank line would dispatch now, the unterminated line ended first:
+    /// `(event type, data)`, or `None` when it would dispatch nothing (or the event is being
+    /// skipped). `close` uses it to honour a `[DONE]` cut off before its blank line.
+    pub fn pending_event(&self) -> Option<(Vec<u8>, Vec<u8>)> {
+        let p = &self.parser;
+        if p.skipping {
+            return None;
+        }
+        let mut event_type = p.event_type.clone();
+        let mut data = p.data.clone();
+        // The partial line is a known field's, a prefix of a name, or empty (never ignored
+        // bytes): the line rules settle which.
+        let line = &p.line[..];
+        let (name, value) = match memchr(b':', line) {
+            Some(colon) => {
+                let value = &line[colon + 1..];
+                (&line[..colon], value.strip_prefix(b" ").unwrap_or(value))
+            }
+            None => (line, &b""[..]),
+        };
+        match Field::from_name(name) {
+            Some(Field::Data) => {
+                data.extend_from_slice(value);
+                data.push(b'\n');
+            }
+            Some(Field::Event) => {
+                event_type.clear();
+                event_type.extend_from_slice(value);
+            }
+            _ => {}
+        }
+        data.pop()?; // the data buffer's final LF; an empty buffer dispatches nothing
+        Some((event_type, data))
     }
 
     /// The last event ID buffer's value at the last blank line.
@@ -346,6 +402,7 @@ impl EventParser {
         let Some(field) = Field::from_name(name) else {
             return ControlFlow::Continue(()); // unknown fields are ignored
         };
+        self.event_started = true;
         self.event_size = self.event_size.saturating_add(line.len());
         if self.event_size > self.max_event_size {
             self.start_skipping(false);
@@ -397,6 +454,7 @@ impl EventParser {
         self.event_type.clear();
         self.event_retry = None;
         self.event_size = 0;
+        self.event_started = false;
     }
 
     /// The event being built passed the limit: drop it, and skip up to its blank line.

@@ -224,6 +224,117 @@ fn close_discards_the_unterminated_event_and_rearms_the_bom() {
     assert_eq!(decoder.last_event_id(), b"3");
 }
 
+/// Whether the decoder is `incomplete` after `chunks`, and after `close`.
+fn incomplete_after(chunks: &[&[u8]], limit: usize) -> bool {
+    let mut decoder = SseDecoder::new(limit);
+    for chunk in chunks {
+        let _ = decoder.feed(chunk, &mut Vec::new());
+    }
+    let incomplete = decoder.incomplete();
+    decoder.close();
+    assert!(!decoder.incomplete(), "after close");
+    incomplete
+}
+
+/// `incomplete` after `input` fed whole, byte by byte and split at every index; all must agree.
+fn incomplete_with(input: &[u8], limit: usize) -> bool {
+    let whole = incomplete_after(&[input], limit);
+    let bytes: Vec<&[u8]> = input.chunks(1).collect();
+    assert_eq!(incomplete_after(&bytes, limit), whole, "byte by byte");
+    for i in 0..=input.len() {
+        let split = incomplete_after(&[&input[..i], &input[i..]], limit);
+        assert_eq!(split, whole, "split at {i}");
+    }
+    whole
+}
+
+fn incomplete(input: &[u8]) -> bool {
+    incomplete_with(input, DEFAULT_MAX_EVENT_SIZE)
+}
+
+#[test]
+fn incomplete_when_a_known_fields_line_follows_the_last_blank_line() {
+    for input in [
+        &b"data: x"[..],
+        b"data:",
+        b"data",
+        b"data: x\n",
+        b"data: x\r",
+        b"data: x\r\n",
+        b"event: e\n",
+        b"event: e",
+        b"event",
+        b"id: 1\n",
+        b"id:\n",
+        b"id: a\0b\n",
+        b"id",
+        b"retry: 10\n",
+        b"retry: x\n",
+        b"retry",
+        b"data: a\n\ndata: b",
+        b": c\ndata: x\n: c\n",
+        b"data: x\nfoo: y\n",
+        b"\xEF\xBB\xBFdata",
+    ] {
+        assert!(incomplete(input), "{:?}", String::from_utf8_lossy(input));
+    }
+}
+
+#[test]
+fn not_incomplete_for_complete_events_comments_and_unknown_fields() {
+    for input in [
+        &b""[..],
+        b"\xEF\xBB\xBF",
+        b"\xEF\xBB",
+        b"data: x\n\n",
+        b"data: x\r\r",
+        b"data: x\r\n\r\n",
+        b"id: 1\n\n",
+        b": comment",
+        b": comment\n",
+        b"foo: bar",
+        b"foo: bar\n",
+        b"foo",
+        b"dat",
+        b"i",
+        b"retr",
+        b"datax",
+        b"data: x\n\n: ping\n",
+        b"data: x\n\nfoo",
+        b"\n\n\n",
+    ] {
+        assert!(!incomplete(input), "{:?}", String::from_utf8_lossy(input));
+    }
+}
+
+#[test]
+fn incomplete_while_an_oversize_event_is_skipped() {
+    assert!(incomplete_with(b"data: 0123456789", 8));
+    assert!(incomplete_with(b"data: 0123456789\n", 8));
+    assert!(incomplete_with(b"data: 0123456789\ndata: more\n", 8));
+    assert!(!incomplete_with(b"data: 0123456789\n\n", 8));
+    assert!(!incomplete_with(b"data: 0123456789\n\n: c\n", 8));
+}
+
+#[test]
+fn pending_event_is_what_a_blank_line_would_dispatch() {
+    let pending = |input: &[u8]| {
+        let mut decoder = SseDecoder::default();
+        decoder.feed(input, &mut Vec::new()).unwrap();
+        decoder.pending_event()
+    };
+    let some = |e: &[u8], d: &[u8]| Some((e.to_vec(), d.to_vec()));
+    assert_eq!(pending(b""), None);
+    assert_eq!(pending(b"event: e\nid: 1"), None);
+    assert_eq!(pending(b"data: [DONE]"), some(b"", b"[DONE]"));
+    assert_eq!(pending(b"data: [DONE]\n"), some(b"", b"[DONE]"));
+    assert_eq!(pending(b"data: a\ndata:b"), some(b"", b"a\nb"));
+    assert_eq!(pending(b"data: a\ndata"), some(b"", b"a\n"));
+    assert_eq!(pending(b"data: a\nevent: e"), some(b"e", b"a"));
+    assert_eq!(pending(b"data: a\n: c"), some(b"", b"a"));
+    assert_eq!(pending(b"data: a\n\n"), None);
+}
+
 #[test]
 fn a_sink_that_breaks_stops_the_feed() {
     struct First(Vec<Event>);

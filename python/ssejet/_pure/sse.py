@@ -47,8 +47,8 @@ class EventParser:
 
     __slots__ = (
         "max_event_size", "line", "line_kind", "data", "event_type", "event_retry",
-        "event_size", "skipping", "skipped_line_has_bytes", "too_large", "id_buffer",
-        "last_event_id", "retry", "sink",
+        "event_size", "event_started", "skipping", "skipped_line_has_bytes", "too_large",
+        "id_buffer", "last_event_id", "retry", "sink",
     )  # fmt: skip
 
     def __init__(self, max_event_size: int, sink: Sink) -> None:
@@ -59,6 +59,9 @@ class EventParser:
         self.event_type = b""
         self.event_retry: int | None = None
         self.event_size = 0  # counted bytes of the event being built
+        # A known field's complete line (valid or not) was processed since the last blank
+        # line: the event being built has begun.
+        self.event_started = False
         self.skipping = False  # inside an event that passed max_event_size
         self.skipped_line_has_bytes = False
         self.too_large = False  # some event of the current feed was too large
@@ -96,6 +99,7 @@ class EventParser:
                     self.start_skipping(False)
                 else:
                     self.event_size = size
+                    self.event_started = True
                     self.data.append(piece[6:] if piece[5:6] == b" " else piece[5:])
             elif self.process_line(piece):
                 return True
@@ -141,6 +145,7 @@ class EventParser:
                 value = value[1:]
         if name not in _FIELDS:
             return False  # unknown fields are ignored
+        self.event_started = True
         self.event_size += len(line)
         if self.event_size > self.max_event_size:
             self.start_skipping(False)
@@ -167,6 +172,7 @@ class EventParser:
             self.event_type = b""
             self.event_retry = None
             self.event_size = 0
+            self.event_started = False
             return False
         # reset_event(), inline: this runs once per event.
         event_type, retry = self.event_type, self.event_retry
@@ -174,6 +180,7 @@ class EventParser:
         self.event_type = b""
         self.event_retry = None
         self.event_size = 0
+        self.event_started = False
         payload = data[0] if len(data) == 1 else b"\n".join(data)
         return bool(self.sink(event_type, payload, self.last_event_id, retry))
 
@@ -182,6 +189,7 @@ class EventParser:
         self.event_type = b""
         self.event_retry = None
         self.event_size = 0
+        self.event_started = False
 
     def start_skipping(self, mid_line: bool) -> None:
         """The event being built passed the limit: drop it, and skip up to its blank line."""
@@ -244,6 +252,48 @@ class SseDecoder:
         self.lines.reset()
         self.parser.close()
 
+    def incomplete(self) -> bool:
+        """Whether bytes of an unfinished event are buffered, so that a stream ending now would
+        be truncated: the event being skipped as too large, or a known field's complete line
+        since the last blank line, or an unterminated line that is (or, ended now, would be) a
+        known field's (``data``, ``event``, ``id``, ``retry``; a bare field name counts).
+        Comments, unknown fields, a held-back BOM and a lone CR ending the input never count."""
+        p = self.parser
+        if p.skipping or p.event_started:
+            return True
+        if p.line_kind == FIELD:
+            return True
+        if p.line_kind == PENDING:
+            return bytes(p.line) in _FIELDS
+        return False
+
+    def pending_event(self) -> tuple[bytes, bytes] | None:
+        """The event a blank line would dispatch now, the unterminated line ended first:
+        ``(event type, data)``, or None when it would dispatch nothing (or the event is being
+        skipped). ``close`` uses it to honour a ``[DONE]`` cut off before its blank line."""
+        p = self.parser
+        if p.skipping:
+            return None
+        event_type = p.event_type
+        data = list(p.data)
+        # The partial line is a known field's, a prefix of a name, or empty (never ignored
+        # bytes): the line rules settle which.
+        line = bytes(p.line)
+        colon = line.find(b":")
+        if colon < 0:
+            name, value = line, b""
+        else:
+            name, value = line[:colon], line[colon + 1 :]
+            if value[:1] == b" ":
+                value = value[1:]
+        if name == b"data":
+            data.append(value)
+        elif name == b"event":
+            event_type = value
+        if not data:  # an empty data buffer dispatches nothing
+            return None
+        return event_type, b"\n".join(data)
+
     @property
     def max_event_size(self) -> int:
         return self.parser.max_event_size
@@ -290,6 +340,10 @@ class SSEDecoder:
     @property
     def retry(self) -> int | None:
         return self.sse.parser.retry
+
+    @property
+    def incomplete(self) -> bool:
+        return self.sse.incomplete()
 
     @property
     def max_event_size(self) -> int:
