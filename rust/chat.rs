@@ -611,8 +611,15 @@ impl ChunkDecoder {
     }
 
     /// Ends the stream (an unterminated event is discarded); `done` keeps its value until the
-    /// next non-empty `feed` starts a new stream.
+    /// next non-empty `feed` starts a new stream. A `[DONE]` cut off before its blank line
+    /// counts: when the event a blank line would dispatch now would set `done` (stream rules
+    /// 1 and 3), `close` sets it (stream rule 5).
     pub fn close(&mut self) {
+        if !self.ended {
+            if let Some((event, data)) = self.sse.pending_event() {
+                self.done |= event != b"error" && is_done(&data);
+            }
+        }
         self.sse.close();
         self.ended = false;
         self.new_stream = true;
@@ -621,6 +628,13 @@ impl ChunkDecoder {
     /// Whether `[DONE]` was seen.
     pub fn done(&self) -> bool {
         self.done
+    }
+
+    /// Whether a stream ending now would be truncated: the framing layer holds an unfinished
+    /// event ([`SseDecoder::incomplete`]) and the stream has not ended (`[DONE]` or a terminal
+    /// error: later input is ignored).
+    pub fn incomplete(&self) -> bool {
+        !self.ended && self.sse.incomplete()
     }
 
     /// The limit this decoder was made with.

@@ -365,6 +365,72 @@ fn close_starts_a_new_stream_and_done_resets_at_its_first_feed() {
     assert_eq!(sink.0.len(), 1);
 }
 
+/// `(done, incomplete)` after `chunks`, then `done` after `close`.
+fn at_close(chunks: &[&[u8]]) -> (bool, bool, bool) {
+    let mut decoder = ChunkDecoder::new(1 << 20);
+    let mut sink = Collect::default();
+    for chunk in chunks {
+        let _ = decoder.feed(chunk, &mut sink);
+    }
+    let before = (decoder.done(), decoder.incomplete());
+    decoder.close();
+    assert!(!decoder.incomplete(), "after close");
+    (before.0, before.1, decoder.done())
+}
+
+/// [`at_close`] fed whole, byte by byte and split at every index; all must agree.
+fn at_close_split(input: &[u8]) -> (bool, bool, bool) {
+    let whole = at_close(&[input]);
+    let bytes: Vec<&[u8]> = input.chunks(1).collect();
+    assert_eq!(at_close(&bytes), whole, "byte by byte");
+    for i in 0..=input.len() {
+        assert_eq!(at_close(&[&input[..i], &input[i..]]), whole, "split at {i}");
+    }
+    whole
+}
+
+#[test]
+fn a_done_cut_off_before_its_blank_line_counts_at_close() {
+    // (done before close, incomplete before close, done after close)
+    assert_eq!(at_close_split(b"data: [DONE]"), (false, true, true));
+    assert_eq!(at_close_split(b"data: [DONE]\n"), (false, true, true));
+    assert_eq!(at_close_split(b"data: [DONE]\r"), (false, true, true));
+    assert_eq!(
+        at_close_split(b"data: [DO\ndata: NE]"),
+        (false, true, false)
+    );
+    assert_eq!(at_close_split(b"data:  [DONE] \n: c"), (false, true, true));
+    assert_eq!(at_close_split(b"data: [DONE]\n\n"), (true, false, true));
+    assert_eq!(
+        at_close_split(b"data: {}\n\ndata: {\"id\""),
+        (false, true, false)
+    );
+    assert_eq!(at_close_split(b"data: {}\n"), (false, true, false));
+    assert_eq!(
+        at_close_split(b"event: error\ndata: [DONE]"),
+        (false, true, false)
+    );
+    assert_eq!(
+        at_close_split(b"data: [DONE]\nevent: error"),
+        (false, true, false)
+    );
+    assert_eq!(at_close_split(b": ping\n"), (false, false, false));
+    assert_eq!(at_close_split(b""), (false, false, false));
+}
+
+#[test]
+fn an_ended_stream_is_never_incomplete() {
+    let mut decoder = ChunkDecoder::new(1 << 20);
+    let mut sink = Collect::default();
+    decoder
+        .feed(b"event: error\ndata: x\n\ndata: [DONE]", &mut sink)
+        .unwrap();
+    assert!(!decoder.incomplete());
+    decoder.close();
+    assert!(!decoder.done());
+    assert_eq!(at_close(&[b"data: [DONE]\n\ndata: {"]), (true, false, true));
+}
+
 #[test]
 fn random_payload_mutations_never_panic() {
     let base: &[u8] = br#"{"id":"x","created":1,"choices":[{"index":0,"delta":{"content":[{"type":"thinking","thinking":[{"type":"text","text":"t"}]}],"tool_calls":[{"function":{"name":"n","arguments":"{}"}}]},"finish_reason":null,"logprobs":{}}],"usage":{"total_tokens":3},"x_groq":{"usage":{}},"error":null}"#;

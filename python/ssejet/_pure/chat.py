@@ -19,6 +19,20 @@ A raised ``StreamAPIError`` or ``ChunkDecodeError`` ends the stream as ``[DONE]`
 the error's ``.chunks`` holds the chunks the call completed before it. An oversize event in
 the same feed as such an error is forgotten: the terminal error is raised.
 
+At the end of a body (``close()``, and ``incomplete`` before it):
+
+5. ``close()``, when the stream has not ended, looks at the event a blank line would dispatch
+   now (the complete lines since the last blank line, plus an unterminated ``data``/``event``
+   line as if it ended): when rules 1 and 3 say it sets ``done`` (its type is not ``error``,
+   its data is ``[DONE]``), ``close()`` sets ``done``: a ``[DONE]`` cut off before its blank
+   line counts. ``close()`` still returns ``[]``; any other unterminated event is discarded.
+6. ``incomplete`` is True when bytes of an unfinished event are buffered and the stream has
+   not ended (after ``[DONE]`` or a terminal error nothing is pending): a line of a known
+   field (``data``, ``event``, ``id``, ``retry``, valid or not) since the last blank line, an
+   unterminated line that is (or, ended now, would be) one (a bare field name counts), or an
+   oversize event being skipped. Comments, unknown fields, a held-back BOM and a CR ending the
+   input (a complete line end) never count. It is False after ``close()``.
+
 Validation, in this canonical order (independent of key order in the document; with duplicate
 keys orjson keeps the last value, and only that value is checked). A field that is absent
 counts as null. ``<kind>`` is the JSON type of the value found: null, boolean, integer, float,
@@ -506,12 +520,25 @@ class ChunkDecoder:
 
     def close(self) -> list[ChatCompletionChunk]:
         """Ends the stream (an unterminated event is discarded); ``done`` keeps its value
-        until the next non-empty ``feed()`` starts a new stream."""
+        until the next non-empty ``feed()`` starts a new stream. A ``[DONE]`` cut off before
+        its blank line counts (stream rule 5)."""
         with self.guard:
+            if not self.ended:
+                pending = self.sse.pending_event()
+                if pending is not None:
+                    event_type, data = pending
+                    if event_type != b"error" and data.strip(_WHITESPACE) == b"[DONE]":
+                        self.done = True
             self.sse.close()
             self.ended = False
             self.new_stream = True
             return []
+
+    @property
+    def incomplete(self) -> bool:
+        """A stream ending now would be truncated: the framing layer holds an unfinished event
+        and the stream has not ended (stream rule 6)."""
+        return not self.ended and self.sse.incomplete()
 
     @property
     def max_event_size(self) -> int:
