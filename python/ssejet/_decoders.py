@@ -119,6 +119,13 @@ class SSEDecoder:
         return self._impl.close()  # pragma: no cover - replaced per instance
 
     @property
+    def incomplete(self) -> bool:
+        """True when bytes of an unfinished event are buffered: a body ending now would be
+        truncated (a known field's line since the last blank line; comments and unknown
+        fields never count)."""
+        return self._impl.incomplete  # type: ignore[no-any-return]
+
+    @property
     def last_event_id(self) -> str:
         """The last event ID buffer's value at the last blank line."""
         return self._impl.last_event_id  # type: ignore[no-any-return]
@@ -192,13 +199,21 @@ class ChunkDecoder:
 
     def close(self) -> list[ChatCompletionChunk]:
         """Ends the stream (an unterminated event is discarded); the next ``feed()`` starts a
-        new one. ``done`` keeps its value until then."""
+        new one. ``done`` keeps its value until then. A ``[DONE]`` cut off before its blank
+        line (``data: [DONE]`` pending at the end of the body) sets ``done``."""
         return self._impl.close()  # pragma: no cover - replaced per instance
 
     @property
     def done(self) -> bool:
         """True once ``[DONE]`` was seen in the current stream."""
         return self._impl.done  # type: ignore[no-any-return]
+
+    @property
+    def incomplete(self) -> bool:
+        """True when bytes of an unfinished event are buffered: a body ending now would be
+        truncated (always False once the stream has ended: after ``[DONE]`` or a terminal
+        error nothing is pending)."""
+        return self._impl.incomplete  # type: ignore[no-any-return]
 
     @property
     def max_event_size(self) -> int:

@@ -72,6 +72,10 @@ class SSEDecoder:
     def close(self) -> list[ServerSentEvent]:
         """Ends the stream (an unterminated event is discarded); always returns ``[]``."""
     @property
+    def incomplete(self) -> bool:
+        """True when bytes of an unfinished event are buffered: a body ending now would be
+        truncated."""
+    @property
     def last_event_id(self) -> str:
         """The last event ID buffer's value at the last blank line."""
     @property
@@ -217,10 +221,15 @@ class ChunkDecoder:
             The ssejet errors carry in ``.chunks`` the chunks this call completed before them.
         """
     def close(self) -> list[ChatCompletionChunk]:
-        """Ends the stream (an unterminated event is discarded); always returns ``[]``."""
+        """Ends the stream (an unterminated event is discarded, but a pending ``[DONE]`` sets
+        ``done``); always returns ``[]``."""
     @property
     def done(self) -> bool:
         """True once ``[DONE]`` was seen in the current stream."""
+    @property
+    def incomplete(self) -> bool:
+        """True when bytes of an unfinished event are buffered: a body ending now would be
+        truncated (False once the stream has ended)."""
     @property
     def max_event_size(self) -> int:
         """The limit this decoder was made with."""

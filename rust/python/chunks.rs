@@ -580,6 +580,11 @@ impl PyChunkDecoder {
     }
 
     #[getter]
+    fn incomplete(&self) -> bool {
+        self.decoder.incomplete()
+    }
+
+    #[getter]
     fn max_event_size(&self) -> usize {
         self.decoder.max_event_size()
     }

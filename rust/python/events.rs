@@ -209,6 +209,11 @@ impl PySseDecoder {
     }
 
     #[getter]
+    fn incomplete(&self) -> bool {
+        self.decoder.incomplete()
+    }
+
+    #[getter]
     fn max_event_size(&self) -> usize {
         self.decoder.max_event_size()
     }
