@@ -133,7 +133,8 @@ def as_tuples(events: list) -> list[tuple]:
 def step(decoder: SSEDecoder, chunk: Optional[bytes]) -> tuple:
     """Everything a user sees of one feed() or close() call."""
     if chunk is CLOSE:
-        return ("close", as_tuples(decoder.close()), decoder.last_event_id, decoder.retry)
+        closed = as_tuples(decoder.close())
+        return ("close", closed, decoder.last_event_id, decoder.retry, decoder.incomplete)
     try:
         events = decoder.feed(chunk)
     except EventTooLargeError as error:
@@ -142,7 +143,7 @@ def step(decoder: SSEDecoder, chunk: Optional[bytes]) -> tuple:
         outcome = (type(error), str(error))
     else:
         outcome = ("ok", as_tuples(events))
-    return (outcome, decoder.last_event_id, decoder.retry)
+    return (outcome, decoder.last_event_id, decoder.retry, decoder.incomplete)
 
 
 SETTINGS = settings(
@@ -201,7 +202,8 @@ def test_a_split_stream_gives_what_the_whole_stream_gives(stream, limit, data):
                 except EventTooLargeError as error:
                     errors += 1
                     events += as_tuples(error.events)
-            outcomes.append((events, errors > 0, decoder.last_event_id, decoder.retry))
+            end = (decoder.last_event_id, decoder.retry, decoder.incomplete)
+            outcomes.append((events, errors > 0, *end))
         assert outcomes[0] == outcomes[1], backend
 
 
