@@ -271,3 +271,11 @@ def test_feed_rejects_other_types_with_the_same_message_on_both_backends(backend
         assert name in str(info.value)
     # The failed call changed nothing.
     assert [e.data for e in decoder.feed(b"data: ok\n\n")] == ["ok"]
+
+
+def test_none_given_to_the_constructor_means_the_fields_default():
+    # As httpx-sse takes it, and as the type hints say: event "message", data and id "".
+    event = ServerSentEvent(event=None, data=None, id=None)
+    assert fields(event) == ("message", "", "", None)
+    assert event == ServerSentEvent()
+    assert ServerSentEvent(None, "x", None, 5) == ServerSentEvent("message", "x", "", 5)

@@ -35,11 +35,16 @@ class ServerSentEvent(metaclass=ABCMeta):
     retry: int | None
 
     def __init__(
-        self, event: str = "message", data: str = "", id: str = "", retry: int | None = None
+        self,
+        event: str | None = "message",
+        data: str | None = "",
+        id: str | None = "",
+        retry: int | None = None,
     ) -> None:
-        _set_event(self, event)
-        _set_data(self, data)
-        _set_id(self, id)
+        # None means "not given", as httpx-sse takes it: the fields' defaults.
+        _set_event(self, "message" if event is None else event)
+        _set_data(self, "" if data is None else data)
+        _set_id(self, "" if id is None else id)
         _set_retry(self, retry)
 
     def json(self) -> Any:
