@@ -672,3 +672,19 @@ def test_each_chunk_dumps_as_the_sdk_that_streamed_it(server: Server, backend: s
     # A chunk no accelerated client streamed dumps as openai's model (installed here).
     plain = ssejet.parse_chunk('{"choices":[{"delta":{"content":"a"}}]}', backend=backend)
     assert "audio" in plain.model_dump()["choices"][0]["delta"]
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_stream_cut_mid_event_raises_after_the_whole_chunks(
+    sdk: SDK, server: Server, mode: str, backend: str
+) -> None:
+    # The plain SDKs end such a stream silently; an accelerated one says it was truncated.
+    whole = b'data: {"choices":[{"index":0,"delta":{"content":"whole"}}]}\n\n'
+
+    def route(request: Request, writer: Writer) -> None:
+        writer.start(200, [("Content-Type", "text/event-stream")], chunked=False)
+        writer.write(whole + b'data: {"choices":[{"index":0,"del')
+
+    chunks, error, _ = run(sdk, serve(server, route), mode, backend)
+    assert [c.choices[0].delta.content for c in chunks] == ["whole"]
+    assert isinstance(error, ssejet.SSEError) and str(error) == "stream ended mid-event"

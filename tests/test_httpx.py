@@ -221,11 +221,29 @@ def test_the_event_iterators_go_on_after_done(backend, mode):
     ]
 
 
-def test_an_unterminated_last_event_is_discarded(backend, mode):
-    run = run_one(mode, "sse", Body([b"data: a\n\ndata: b"]), backend)
+@pytest.mark.parametrize(
+    "tail", [b"data: b", b"data: b\n", b"event: x\n", b"id: 7\n", b"retry: 5", b"data"]
+)
+def test_a_body_ending_mid_event_raises_after_the_complete_events(backend, mode, tail):
+    run = run_one(mode, "sse", Body([b"data: a\n\n" + tail]), backend)
     assert [event.data for event in run.items] == ["a"]
+    assert isinstance(run.error, SSEError) and str(run.error) == "stream ended mid-event"
+    assert run.closed_by_iterator
     run = run_one(mode, "chunks", Body([chunk("a") + chunk("b")[:-1]]), backend)
     assert [c.choices[0].delta.content for c in run.items] == ["a"]
+    assert isinstance(run.error, SSEError) and str(run.error) == "stream ended mid-event"
+
+
+@pytest.mark.parametrize("tail", [b"", b": comment", b"x-unknown: 1\n", b"dat", b"\n"])
+def test_a_body_ending_between_events_or_in_a_comment_is_no_truncation(backend, mode, tail):
+    run = run_one(mode, "sse", Body([b"data: a\n\n" + tail]), backend)
+    assert [event.data for event in run.items] == ["a"] and run.error is None
+
+
+@pytest.mark.parametrize("tail", [b"data: [DONE]", b"data: [DONE]\n", b"data: [DONE]\r"])
+def test_a_done_cut_off_before_its_blank_line_still_ends_the_chunks(backend, mode, tail):
+    run = run_one(mode, "chunks", Body([chunk("a") + tail]), backend)
+    assert [c.choices[0].delta.content for c in run.items] == ["a"] and run.error is None
 
 
 @pytest.mark.parametrize(

@@ -241,11 +241,16 @@ def test_a_connection_dropped_mid_event_raises_httpx_error_async(backend):
         assert contents(asyncio.run(main(server.url))) == ["whole"]
 
 
-def test_a_close_delimited_body_that_stops_mid_event_never_yields_it(backend):
-    # HTTP cannot tell this drop from the end of the body; the spec discards the partial event.
+def test_a_close_delimited_body_that_stops_mid_event_raises_after_the_whole_events(backend):
+    # HTTP cannot tell this drop from the end of the body; the decoder can: the partial event
+    # is never yielded, and the truncation is an SSEError, not a silent end.
     route = dropping(chunk("whole"), chunk("partial")[:50], headers=SSE, chunked=False)
+    received = []
     with serving(route) as (server, client), client.stream("GET", server.url) as response:
-        assert contents(list(iter_chunks(response, backend=backend))) == ["whole"]
+        iterator = iter_chunks(response, backend=backend)
+        with pytest.raises(SSEError, match="stream ended mid-event"):
+            received.extend(iterator)
+    assert contents(received) == ["whole"]
 
 
 class Endless:

@@ -213,3 +213,45 @@ def test_bytes_themselves_or_a_non_iterable_are_a_type_error(backend, wrong):
         iter_chunks(wrong, backend=backend)
     with pytest.raises(TypeError, match="async iterable of bytes"):
         aiter_chunks(wrong, backend=backend)
+
+
+def truncating(head: bytes, partial: bytes):
+    """A close-delimited body that stops inside an event: HTTP sees a clean end."""
+
+    def route(request: Request, writer: Writer) -> None:
+        writer.start(200, SSE, chunked=False)
+        writer.write(head + partial)
+
+    return route
+
+
+@pytest.mark.parametrize("client", ["requests", "aiohttp", "iterable", "async iterable"])
+def test_a_body_ending_mid_event_raises_after_the_complete_events_on_every_source(backend, client):
+    head, partial = chunk("whole"), chunk("partial")[:50]
+    received: list = []
+
+    async def pieces():
+        yield head
+        yield partial
+
+    async def drain_async(source: Any) -> None:
+        async for item in aiter_chunks(source, backend=backend):
+            received.append(item)
+
+    async def drain_aiohttp(url: str) -> None:
+        async with aiohttp.ClientSession() as session, session.get(url) as response:
+            await drain_async(response)
+
+    with (
+        Server(truncating(head, partial)) as server,
+        pytest.raises(SSEError, match="stream ended mid-event"),
+    ):
+        if client == "requests":
+            received.extend(iter_chunks(get(server.url), backend=backend))
+        elif client == "aiohttp":
+            asyncio.run(drain_aiohttp(server.url))
+        elif client == "iterable":
+            received.extend(iter_chunks([head, partial], backend=backend))
+        else:
+            asyncio.run(drain_async(pieces()))
+    assert contents(received) == ["whole"]

@@ -49,6 +49,7 @@ class Engine(Protocol):
     for SSEDecoder, whose streams end only with their body."""
 
     done: bool
+    incomplete: bool  # bytes of an unfinished event are buffered (read before close())
 
     def feed(self, data: bytes) -> list[Any]: ...
 
@@ -70,11 +71,15 @@ def engine(decoder: Any) -> Engine:
 class _NeverDone:
     """An SSEDecoder implementation as an :class:`Engine`: event streams end with the body."""
 
-    __slots__ = ("feed", "close")
+    __slots__ = ("feed", "close", "impl")
     done = False
 
     def __init__(self, impl: Any) -> None:
-        self.feed, self.close = impl.feed, impl.close
+        self.feed, self.close, self.impl = impl.feed, impl.close, impl
+
+    @property
+    def incomplete(self) -> bool:
+        return self.impl.incomplete  # type: ignore[no-any-return]
 
 
 class SSEDecoder:

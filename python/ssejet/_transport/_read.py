@@ -12,6 +12,10 @@ every other source ``body_of`` knows), ``connect_sse``'s ``EventSource`` and the
   the body may read and discard what it still holds, at most ``DRAIN_LIMIT`` bytes and
   ``DRAIN_SECONDS`` (``Body.drain``), so that a connection whose body ends there can be
   reused; nothing that happens then (a timeout, a reset) reaches the caller;
+- raises ``SSEError("stream ended mid-event")`` when the body ends while an event is
+  incomplete (after yielding the complete ones): truncation is never silent. A pending
+  ``data: [DONE]`` counts as ``[DONE]`` (the decoder's ``close()`` decides), and after the
+  end of a stream nothing is checked;
 - closes the body however the loop ends: exhausted, failed, broken out of or cancelled.
 
 A decoder is driven through ``ssejet._decoders.engine``: its ``done`` is read after every read,
@@ -30,12 +34,15 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any, Callable, Optional, Protocol
 
 from .._decoders import engine
-from .._errors import DECODER_ERRORS, completed
+from .._errors import DECODER_ERRORS, SSEError, completed
 
 DRAIN_LIMIT = 64 * 1024
 """After the end of a stream, a body reads at most this many more bytes, then closes."""
 DRAIN_SECONDS = 0.05
 """... and for at most this long."""
+
+TRUNCATED = "stream ended mid-event"
+"""The message of the SSEError a body that ends inside an event raises."""
 
 Translate = Optional[Callable[[Exception], None]]
 
@@ -87,12 +94,15 @@ def read(body: Body, decoder: Any, translate: Translate = None) -> Iterator[Any]
             if stream.done:
                 body.drain(reads)
                 return
+        incomplete = stream.incomplete
         try:
             items = stream.close()
         except DECODER_ERRORS as error:
             yield from completed(error)
             raise
         yield from items
+        if incomplete and not stream.done:
+            raise SSEError(TRUNCATED)
     except Exception as error:
         if translate is not None:
             translate(error)
@@ -121,6 +131,7 @@ async def aread(body: AsyncBody, decoder: Any, translate: Translate = None) -> A
             if stream.done:
                 await body.drain(reads)
                 return
+        incomplete = stream.incomplete
         try:
             items = stream.close()
         except DECODER_ERRORS as error:
@@ -129,6 +140,8 @@ async def aread(body: AsyncBody, decoder: Any, translate: Translate = None) -> A
             raise
         for item in items:
             yield item
+        if incomplete and not stream.done:
+            raise SSEError(TRUNCATED)
     except Exception as error:
         if translate is not None:
             translate(error)
