@@ -354,3 +354,159 @@ def test_parse_streams_a_large_file(backend, tmp_path):
     assert result.stdout.decode() == "".join(f"{i} " for i in range(96)) + "\n"
     peak_kib = int(re.search(r"^peak (\d+)$", err, re.M).group(1))  # type: ignore[union-attr]
     assert peak_kib < 64 * 1024  # far below the 96 MiB of input
+
+
+# --- errors of the process's own streams (API.md, Decisions: one `ssejet:` line, never a
+# traceback) --------------------------------------------------------------------------------
+
+DEV_FULL = Path("/dev/full")
+needs_dev_full = pytest.mark.skipif(not DEV_FULL.exists(), reason="needs /dev/full")
+PARSE_MODES = [[], ["--chunks"], ["--events"], ["--stats"]]
+MODE_IDS = ["message", "chunks", "events", "stats"]
+
+
+def run_in_shell(backend: str, args: list[str], redirect: str, stdin: bytes = b""):
+    """Runs `python -m ssejet ARGS REDIRECT` through sh, for redirections subprocess cannot make
+    (`<&-`: a closed standard input, not an empty one)."""
+    command = " ".join(["exec", sys.executable, "-m", "ssejet", *args, redirect])
+    result = subprocess.run(["sh", "-c", command], input=stdin, capture_output=True,
+                            timeout=TIMEOUT, env=environment(backend))  # fmt: skip
+    return result.returncode, result.stdout.decode(), result.stderr.decode()
+
+
+@pytest.mark.parametrize(
+    "args", [["parse", "-"], ["parse", "--chunks", "-"], ["parse", "--stats"], ["chat", "-"]]
+)
+def test_a_closed_standard_input_is_one_line(backend, args):
+    status, out, err = run_in_shell(backend, args, "<&-")
+    assert (status, out) == (1, "")
+    assert one_error_line(err) == "ssejet: cannot read standard input: it is closed"
+
+
+def test_a_closed_standard_output_is_one_line(backend, tmp_path):
+    body = tmp_path / "body.sse"
+    body.write_bytes(content_chunk("hello"))
+    status, _, err = run_in_shell(backend, ["parse", str(body)], ">&-")
+    assert status == 1
+    assert one_error_line(err) == "ssejet: cannot write standard output: it is closed"
+
+
+@needs_dev_full
+@pytest.mark.parametrize("mode", PARSE_MODES, ids=MODE_IDS)
+def test_parse_to_a_full_disk_is_one_line(backend, tmp_path, mode):
+    body = tmp_path / "body.sse"
+    body.write_bytes(content_chunk("hello") * 3 + b"data: [DONE]\n\n")
+    with DEV_FULL.open("wb") as full:
+        result = subprocess.run([sys.executable, "-m", "ssejet", "parse", *mode, str(body)],
+                                stdout=full, stderr=subprocess.PIPE, timeout=TIMEOUT,
+                                env=environment(backend))  # fmt: skip
+    assert result.returncode == 1
+    line = one_error_line(result.stderr.decode())
+    assert line == "ssejet: cannot write standard output: No space left on device"
+
+
+@needs_dev_full
+def test_chat_to_a_full_disk_is_one_line(backend):
+    route = streaming(content_chunk("hello"), b"data: [DONE]\n\n")
+    with Server(route) as server, DEV_FULL.open("wb") as full:
+        command = [sys.executable, "-m", "ssejet", "chat", "hi", "--base-url", server.url,
+                   "--model", "m"]  # fmt: skip
+        result = subprocess.run(command, stdout=full, stderr=subprocess.PIPE, timeout=TIMEOUT,
+                                env=environment(backend))  # fmt: skip
+    assert result.returncode == 1
+    line = one_error_line(result.stderr.decode())
+    assert line == "ssejet: cannot write standard output: No space left on device"
+
+
+def test_chat_reports_a_prompt_that_is_not_text(backend):
+    status, out, err = ssejet(backend, "chat", "-", stdin=b"caf\xe9\xff\n")
+    assert (status, out) == (1, "")
+    assert one_error_line(err).startswith("ssejet: cannot read the prompt from standard input: ")
+
+
+def test_parse_to_an_ascii_terminal_is_one_line(backend):
+    env = environment(backend, PYTHONIOENCODING="ascii")
+    status, _, err = ssejet(backend, "parse", stdin=content_chunk("caf\u00e9"), env=env)
+    assert status == 1
+    assert one_error_line(err).startswith("ssejet: cannot write standard output: 'ascii' codec")
+
+
+def deep_chunk(depth: int) -> bytes:
+    nested = "[" * depth + "]" * depth
+    return b'data: {"id":"deep","choices":[{"index":0,"delta":{"content":"x"}}],"x":%s}\n\n' % (
+        nested.encode()
+    )
+
+
+def test_parse_chunks_names_a_chunk_too_deep_to_print(backend):
+    # orjson prints at most 254 levels of nesting (the chunk's object and 253 arrays here); the
+    # decoders accept more.
+    body = content_chunk("first") + deep_chunk(254) + content_chunk("never printed")
+    status, out, err = ssejet(backend, "parse", "--chunks", stdin=body)
+    assert status == 1
+    assert [json.loads(line)["choices"][0]["delta"]["content"] for line in out.splitlines()] == [
+        "first"
+    ]
+    assert one_error_line(err).startswith("ssejet: cannot print chunk 2 (id deep) as JSON: ")
+    # The other modes print no chunk as JSON: the same input is fine there.
+    for mode in (["--events"], [], ["--stats"]):
+        status, out, err = ssejet(backend, "parse", *mode, stdin=body)
+        assert status == 0, err
+    # 254 levels still print.
+    status, out, err = ssejet(backend, "parse", "--chunks", stdin=deep_chunk(253))
+    assert status == 0, err
+    assert out.count("[") == 253 + 1  # and "choices"
+
+
+def run_into_a_closed_pipe(backend: str, args: list[str]):
+    """Runs the command with its stdout a pipe whose reader has gone (`ssejet ... | head`)."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        result = subprocess.run([sys.executable, "-m", "ssejet", *args], stdout=write,
+                                stderr=subprocess.PIPE, timeout=TIMEOUT,
+                                env=environment(backend))  # fmt: skip
+    finally:
+        os.close(write)
+    return result.returncode, result.stderr.decode()
+
+
+@pytest.mark.parametrize("mode", PARSE_MODES, ids=MODE_IDS)
+def test_parse_into_a_closed_pipe_exits_quietly(backend, tmp_path, mode):
+    # Quiet, with the status a shell shows for a tool that SIGPIPE ended (128 + 13), as `cat` or
+    # `grep` give in a pipeline.
+    body = tmp_path / "body.sse"
+    body.write_bytes(content_chunk("hello ") * 2000 + b"data: [DONE]\n\n")
+    status, err = run_into_a_closed_pipe(backend, ["parse", *mode, str(body)])
+    assert (status, err) == (141, "")
+
+
+def test_chat_and_bench_into_a_closed_pipe_exit_quietly(backend):
+    status, err = run_into_a_closed_pipe(backend, ["chat", "hi"])
+    assert status == 141
+    assert "Traceback" not in err and "Exception" not in err
+    quick = ["--workloads", "ark_content", "--reads", "64KiB", "--events", "20", "--repeat", "1",
+             "--sample-ms", "1", "--peers", "ssejet"]  # fmt: skip
+    status, err = run_into_a_closed_pipe(backend, ["bench", *quick])
+    assert status == 141
+    assert "Traceback" not in err and "Exception" not in err
+
+
+def test_parse_ctrl_c_while_reading_stdin_exits_130_in_one_line(backend):
+    proc = subprocess.Popen([sys.executable, "-m", "ssejet", "parse", "-"],
+                            env=environment(backend), stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    try:
+        proc.stdin.write(content_chunk("so far"))  # type: ignore[union-attr]
+        proc.stdin.flush()  # type: ignore[union-attr]
+        # Its text printed: it is past its imports, blocked reading the rest of stdin.
+        ready, _, _ = select.select([proc.stdout], [], [], TIMEOUT)
+        assert ready, "no output"
+        assert proc.stdout.read1(100) == b"so far"  # type: ignore[union-attr]
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=TIMEOUT)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130
+    assert out == b"\n"
+    assert one_error_line(err.decode()) == "ssejet: interrupted"

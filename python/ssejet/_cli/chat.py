@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from .. import Accumulator, APIStatusError, ChunkDecoder, SSEError, StreamAPIError
 from .._transport._read import read
 from .._transport.httpx import HttpxBody
-from .output import CLIError, Printer, note, use_color
+from .output import CLIError, Printer, note, standard_input, use_color
 
 DEFAULT_PROMPT = "Hello! What are you, and how does this reply reach me?"
 # The API key's variable, guessed from the endpoint's host when --api-key-env is not given.
@@ -103,13 +103,28 @@ def _target(args: argparse.Namespace) -> tuple[str, str, dict[str, str], Any]:
     return url, args.model, {}, None
 
 
+def _read_prompt() -> str:
+    """The prompt from standard input (``ssejet chat -``), as text the request can carry."""
+    stdin = standard_input()
+    try:
+        prompt = stdin.read().strip()
+        prompt.encode()  # the bytes the locale could not decode come back as lone surrogates
+    except OSError as error:
+        raise CLIError(f"cannot read standard input: {error.strerror or error}") from None
+    except UnicodeError:
+        raise CLIError(
+            f"cannot read the prompt from standard input: it is not {stdin.encoding} text"
+        ) from None
+    return prompt
+
+
 def run_chat(args: argparse.Namespace) -> int:
     try:
         import httpx
     except ImportError as error:
         raise CLIError(f'ssejet chat needs httpx: pip install "ssejet[httpx]" ({error})') from None
 
-    prompt = sys.stdin.read().strip() if args.prompt == "-" else args.prompt
+    prompt = _read_prompt() if args.prompt == "-" else args.prompt
     messages = [{"role": "system", "content": args.system}] if args.system else []
     messages.append({"role": "user", "content": prompt or DEFAULT_PROMPT})
     url, model, headers, server = _target(args)

@@ -22,6 +22,14 @@ class CLIError(Exception):
         self.code = code
 
 
+def standard_input() -> IO[str]:
+    """``sys.stdin``; a CLIError when the process was started with it closed (``<&-``), which
+    Python shows as ``None``."""
+    if sys.stdin is None:
+        raise CLIError("cannot read standard input: it is closed")
+    return sys.stdin
+
+
 def use_color(stream: IO[str]) -> bool:
     if os.environ.get("NO_COLOR"):
         return False

@@ -12,7 +12,7 @@ import orjson
 
 from .. import Accumulator, ChunkDecodeError, ChunkDecoder, SSEDecoder, SSEError, StreamAPIError
 from .. import backend as default_backend
-from .output import CLIError, Printer, note, use_color
+from .output import CLIError, Printer, note, standard_input, use_color
 
 READ_SIZE = 64 * 1024
 
@@ -20,9 +20,14 @@ READ_SIZE = 64 * 1024
 def _blocks(source: str) -> Any:
     """The input's bytes in blocks of READ_SIZE: large files are never loaded whole."""
     if source == "-":
-        stream = sys.stdin.buffer
+        stream = standard_input().buffer
         while True:
-            block = stream.read1(READ_SIZE) if hasattr(stream, "read1") else stream.read(READ_SIZE)
+            try:
+                block = (
+                    stream.read1(READ_SIZE) if hasattr(stream, "read1") else stream.read(READ_SIZE)
+                )
+            except OSError as error:
+                raise CLIError(f"cannot read standard input: {error.strerror or error}") from None
             if not block:
                 return
             yield block
@@ -77,9 +82,18 @@ def run_parse(args: argparse.Namespace) -> int:
             record = {"event": e.event, "data": e.data, "id": e.id, "retry": e.retry}
             out.write(dumps(record, option=newline))
 
+    printed = 0
+
     def emit_chunks(chunks: list) -> None:
+        nonlocal printed
         for chunk in chunks:
-            out.write(dumps(chunk.to_dict(), option=newline))
+            printed += 1
+            try:
+                line = dumps(chunk.to_dict(), option=newline)
+            except orjson.JSONEncodeError as error:  # nested deeper than orjson prints (254)
+                name = f"chunk {printed}" + (f" (id {chunk.id})" if chunk.id else "")
+                raise CLIError(f"cannot print {name} as JSON: {error}") from None
+            out.write(line)
 
     if args.events:
         error = _decode(args.file, SSEDecoder(), emit_events)
