@@ -12,6 +12,7 @@
 //! the Python test suite proves it on random input.
 
 pub mod chat;
+pub mod dialect;
 pub mod error;
 pub mod json;
 pub mod lines;

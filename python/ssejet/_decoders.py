@@ -63,7 +63,7 @@ def engine(decoder: Any) -> Engine:
     False here, so every engine answers the same three names."""
     if isinstance(decoder, SSEDecoder):
         return _NeverDone(decoder._impl)
-    if isinstance(decoder, ChunkDecoder):
+    if isinstance(decoder, StreamDecoder):
         return decoder._impl  # type: ignore[no-any-return]
     return decoder  # type: ignore[no-any-return]
 
@@ -148,7 +148,47 @@ class SSEDecoder:
         return f"SSEDecoder(max_event_size={self.max_event_size}, backend={self.backend!r})"
 
 
-class ChunkDecoder:
+class StreamDecoder:
+    """The facades whose streams end by their own rules (``done``): :class:`ChunkDecoder` and
+    the dialects' ``EventDecoder`` (``ssejet.anthropic``, ``ssejet.responses``).
+
+    A subclass's ``__init__`` calls ``_delegate`` with the extension's class name and the pure
+    class; ``feed`` and ``close`` are then the implementation's own bound methods.
+    """
+
+    backend: _backend.Backend
+    _impl: Any
+
+    def _delegate(
+        self, name: str, pure: Any, max_event_size: Any, backend: str | None, *options: Any
+    ) -> None:
+        self.backend, self._impl = _implementation(name, pure, max_event_size, backend, *options)
+        self.feed = self._impl.feed
+        self.close = self._impl.close
+
+    @property
+    def done(self) -> bool:
+        """True once the current stream has ended by its own rules."""
+        return self._impl.done  # type: ignore[no-any-return]
+
+    @property
+    def incomplete(self) -> bool:
+        """True when bytes of an unfinished event are buffered: a body ending now would be
+        truncated (always False once the stream has ended)."""
+        return self._impl.incomplete  # type: ignore[no-any-return]
+
+    @property
+    def max_event_size(self) -> int:
+        return self._impl.max_event_size  # type: ignore[no-any-return]
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(max_event_size={self.max_event_size}, "
+            f"backend={self.backend!r}, done={self.done!r})"
+        )
+
+
+class ChunkDecoder(StreamDecoder):
     """Incremental chat-completion chunk decoder: SSE bytes in, typed chunks out.
 
     Framing as :class:`SSEDecoder`, then each event's data becomes a
@@ -179,11 +219,7 @@ class ChunkDecoder:
     ) -> None:
         if sdk not in (None, "openai", "ark"):
             raise ValueError(f"sdk must be None, 'openai' or 'ark', not {sdk!r}")
-        self.backend, self._impl = _implementation(
-            "ChunkDecoder", _pure_chat.ChunkDecoder, max_event_size, backend, sdk
-        )
-        self.feed = self._impl.feed  # type: ignore[method-assign]
-        self.close = self._impl.close  # type: ignore[method-assign]
+        self._delegate("ChunkDecoder", _pure_chat.ChunkDecoder, max_event_size, backend, sdk)
 
     def feed(self, data: bytes | bytearray | memoryview) -> list[ChatCompletionChunk]:
         """Decodes the next bytes of the stream; returns the chunks they complete.
@@ -219,16 +255,6 @@ class ChunkDecoder:
         truncated (always False once the stream has ended: after ``[DONE]`` or a terminal
         error nothing is pending)."""
         return self._impl.incomplete  # type: ignore[no-any-return]
-
-    @property
-    def max_event_size(self) -> int:
-        return self._impl.max_event_size  # type: ignore[no-any-return]
-
-    def __repr__(self) -> str:
-        return (
-            f"ChunkDecoder(max_event_size={self.max_event_size}, backend={self.backend!r}, "
-            f"done={self.done!r})"
-        )
 
 
 def parse_chunk(

@@ -37,13 +37,17 @@ class ChunkDecodeError(SSEError, ValueError):
 
     Attributes:
         data: the offending event data.
-        chunks: the chunks the failing call completed before the error, in order.
+        chunks: the chunks the failing call completed before the error, in order
+            (ChunkDecoder).
+        events: the events the failing call completed before the error, in order (the
+            dialects' EventDecoders).
     """
 
-    def __init__(self, message: str, *, data: str, chunks: Any = ()) -> None:
+    def __init__(self, message: str, *, data: str, chunks: Any = (), events: Any = ()) -> None:
         super().__init__(message)
         self.data = data
         self.chunks = list(chunks)
+        self.events = list(events)
 
     def __reduce__(self) -> Any:
         return rebuild, (type(self), self.args, self.__dict__)
@@ -57,7 +61,10 @@ class StreamAPIError(SSEError):
         code: the provider's code, as sent (str, int or None).
         type: the provider's error type, or None.
         body: the parsed error payload (or the raw data when it is not JSON).
-        chunks: the chunks the failing call completed before the error, in order.
+        chunks: the chunks the failing call completed before the error, in order
+            (ChunkDecoder).
+        events: the events the failing call completed before the error, in order (the
+            dialects' EventDecoders).
     """
 
     def __init__(
@@ -68,6 +75,7 @@ class StreamAPIError(SSEError):
         type: str | None = None,  # the provider's field name
         body: Any = None,
         chunks: Any = (),
+        events: Any = (),
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -75,6 +83,7 @@ class StreamAPIError(SSEError):
         self.type = type
         self.body = body
         self.chunks = list(chunks)
+        self.events = list(events)
 
     def __reduce__(self) -> Any:
         return rebuild, (type(self), self.args, self.__dict__)

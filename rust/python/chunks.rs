@@ -16,9 +16,10 @@ use pyo3::basic::CompareOp;
 use pyo3::exceptions::{PyAttributeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyMemoryView, PyString, PyTuple, PyType};
+use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyMemoryView, PyString, PyTuple};
 
-use super::{orjson_loads, python_class, with_bytes, TextCache};
+use super::errors::{decode_error, stream_api_error};
+use super::{orjson_loads, with_bytes, TextCache};
 use crate::chat::{
     decode_payload, ApiError, ChunkBuilder, ChunkDecoder, ChunkSink, DeltaFields, Header, Index,
     ToolCallFields, UsageFields, INVALID_JSON,
@@ -26,8 +27,6 @@ use crate::chat::{
 use crate::json::{Kind, Tape, Value};
 
 static RESTORE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-static CHUNK_DECODE_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-static STREAM_API_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
 /// `ssejet._models._restore`, which unpickles a record as the public Python class.
 fn restore(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
@@ -217,7 +216,7 @@ fn sdk_dump<'py>(
 }
 
 /// A JSON value as the Python value orjson would make of it.
-fn to_py<'py>(py: Python<'py>, value: Value<'_>) -> PyResult<Bound<'py, PyAny>> {
+pub(super) fn to_py<'py>(py: Python<'py>, value: Value<'_>) -> PyResult<Bound<'py, PyAny>> {
     Ok(match value.kind() {
         Kind::Null => py.None().into_bound(py),
         Kind::Bool => value
@@ -332,20 +331,6 @@ impl<'py, 'c> Builder<'py, 'c> {
         self.payload
             .as_ref()
             .map_or_else(|| self.none(), |p| p.clone_ref(self.py))
-    }
-
-    fn error(
-        &self,
-        cell: &'static PyOnceLock<Py<PyType>>,
-        name: &str,
-        message: &str,
-        kwargs: &Bound<'py, PyDict>,
-    ) -> PyErr {
-        let build = || -> PyResult<PyErr> {
-            let cls = python_class(self.py, cell, "ssejet._errors", name)?;
-            Ok(PyErr::from_value(cls.call((message,), Some(kwargs))?))
-        };
-        build().unwrap_or_else(|failure| failure)
     }
 }
 
@@ -501,29 +486,11 @@ impl ChunkSink for Builder<'_, '_> {
     }
 
     fn api_error(&mut self, error: ApiError<'_>, data: &str) {
-        let py = self.py;
-        let build = || -> PyResult<PyErr> {
-            let kwargs = PyDict::new(py);
-            kwargs.set_item("code", self.value(error.code)?)?;
-            kwargs.set_item("type", self.text(error.kind))?;
-            let body = match error.body {
-                // The parsed payload, as orjson makes it (same values as the pure backend).
-                Some(_) => orjson_loads(py)?.call1((data,))?,
-                None => PyString::new(py, data).into_any(),
-            };
-            kwargs.set_item("body", body)?;
-            Ok(self.error(&STREAM_API_ERROR, "StreamAPIError", error.message, &kwargs))
-        };
-        self.error = Some(build().unwrap_or_else(|failure| failure));
+        self.error = Some(stream_api_error(self.py, error, data));
     }
 
     fn invalid(&mut self, message: &str, data: &str) {
-        let build = || -> PyResult<PyErr> {
-            let kwargs = PyDict::new(self.py);
-            kwargs.set_item("data", data)?;
-            Ok(self.error(&CHUNK_DECODE_ERROR, "ChunkDecodeError", message, &kwargs))
-        };
-        self.error = Some(build().unwrap_or_else(|failure| failure));
+        self.error = Some(decode_error(self.py, message, data));
     }
 
     fn failed(&mut self, error: PyErr) {
@@ -606,14 +573,7 @@ fn parse_chunk<'py>(data: &Bound<'py, PyAny>) -> PyResult<Py<PyAny>> {
             }
             Err(_) => {
                 // A str orjson cannot encode as UTF-8 (lone surrogates): invalid JSON.
-                let kwargs = PyDict::new(py);
-                kwargs.set_item("data", data)?;
-                return Err(sink.error(
-                    &CHUNK_DECODE_ERROR,
-                    "ChunkDecodeError",
-                    INVALID_JSON,
-                    &kwargs,
-                ));
+                return Err(decode_error(py, INVALID_JSON, data));
             }
         }
     } else if let Ok(bytes) = data.cast::<PyBytes>() {

@@ -1,7 +1,9 @@
 //! The Python bindings: the only module that uses PyO3.
 //!
 //! - `events`: `ServerSentEvent` and the `SSEDecoder` implementation (layer 1);
-//! - `chunks`: the chunk classes, `ChunkDecoder` and `parse_chunk` (layer 2).
+//! - `chunks`: the chunk classes, `ChunkDecoder` and `parse_chunk` (layer 2);
+//! - `dialect`: what the named-event dialects' bindings share (layer 2b): feed, sink, records;
+//! - `errors`: the stream errors, built alike for every decoder.
 //!
 //! Classes keep the names of the public API (`#[pyclass(name = ...)]`), so reprs and error
 //! messages read the same whichever backend made them. Exceptions are the classes of
@@ -20,6 +22,8 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyByteArray, PyBytes, PyMemoryView, PyString, PyType};
 
 mod chunks;
+mod dialect;
+mod errors;
 mod events;
 
 static ORJSON_LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();

@@ -132,7 +132,7 @@ _KINDS = {
     type(None): "null", bool: "boolean", int: "integer", float: "float", str: "string",
     list: "array", dict: "object",
 }  # fmt: skip
-_WHITESPACE = b" \t\n\x0c\r"  # the WHATWG set: no vertical tab
+ASCII_WHITESPACE = b" \t\n\x0c\r"  # the WHATWG set: no vertical tab
 _Chunk, _MChunk = ChatCompletionChunk, ChatCompletionChunk._mutable
 _set_sdk = ChatCompletionChunk._sdk.__set__  # type: ignore[attr-defined]
 _MChoice, _MDelta = Choice._mutable, Delta._mutable
@@ -477,7 +477,7 @@ class ChunkDecoder:
             return True
         if not data:
             return False
-        if data[0] != 0x7B and data.strip(_WHITESPACE) == b"[DONE]":  # 0x7B: "{"
+        if data[0] != 0x7B and data.strip(ASCII_WHITESPACE) == b"[DONE]":  # 0x7B: "{"
             self.done = self.ended = True
             return True
         try:
@@ -527,7 +527,7 @@ class ChunkDecoder:
                 pending = self.sse.pending_event()
                 if pending is not None:
                     event_type, data = pending
-                    if event_type != b"error" and data.strip(_WHITESPACE) == b"[DONE]":
+                    if event_type != b"error" and data.strip(ASCII_WHITESPACE) == b"[DONE]":
                         self.done = True
             self.sse.close()
             self.ended = False

@@ -1,0 +1,275 @@
+//! The skeleton both named-event dialects share (layer 2b): Anthropic Messages
+//! ([`crate::anthropic`]) and OpenAI Responses ([`crate::responses`]) stream JSON payloads
+//! whose `type` names the event; each dialect only says which types it skips, which end the
+//! stream, and how its hot-path events are checked and built.
+//!
+//! Python twin: `python/ssejet/_pure/dialect.py`, same steps in the same order:
+//!
+//! 1. An event named `error` raises `StreamAPIError` (the chat rules' error extraction: the
+//!    payload's truthy `error` object, else the whole payload is the error object).
+//! 2. An event whose data is empty is skipped.
+//! 3. Data that is `[DONE]` (the chat rule, whitespace stripped) ends the stream: `done`.
+//! 4. Otherwise the data is the payload, parsed with orjson's semantics (invalid UTF-8 is
+//!    repaired to U+FFFD first, as layer 1 does): not JSON raises `ChunkDecodeError(
+//!    "invalid JSON in event payload")`; a value that is not an object raises
+//!    `ChunkDecodeError("event payload must be a JSON object, not <kind>")`.
+//! 5. A truthy top-level `error` raises `StreamAPIError` from it.
+//! 6. The event's type is the payload's `type` when it is a string, else the SSE event name.
+//!    A type the dialect skips (Anthropic's `ping`) gives nothing.
+//! 7. The dialect reads the event ([`DialectSink::event`]): a hot-path field of the wrong
+//!    JSON type raises `ChunkDecodeError` with the dialect's message; any other type, known or
+//!    new, is a record, never an error.
+//! 8. A type that ends the stream (`message_stop`; `response.completed` ...) sets `done`
+//!    after its event is delivered.
+//!
+//! A raised error ends the stream as `done` does (later input is ignored until `close()`),
+//! carrying the events its call completed, as in layer 2.
+
+use std::borrow::Cow;
+use std::ops::ControlFlow;
+
+use crate::chat::{api_error, error_event, is_done, ApiError, Invalid};
+use crate::error::Error;
+use crate::json::{Kind, Tape, Value};
+use crate::sse::{EventRef, EventSink, SseDecoder};
+
+/// `ChunkDecodeError`'s message for a payload that is not JSON.
+pub const INVALID_JSON: &str = "invalid JSON in event payload";
+
+/// What distinguishes one dialect's stream rules (steps 6 and 8 above).
+#[derive(Debug)]
+pub struct StreamRules {
+    /// Event types that give nothing.
+    pub skipped: &'static [&'static str],
+    /// Event types after which the stream is over.
+    pub ends: &'static [&'static str],
+}
+
+/// Why an event gave nothing (step 7).
+#[derive(Debug)]
+pub enum EventError<E> {
+    /// A hot-path field has the wrong JSON type; the message is the one users see.
+    Invalid(Invalid),
+    /// Building failed.
+    Build(E),
+}
+
+impl<E> From<Invalid> for EventError<E> {
+    fn from(invalid: Invalid) -> Self {
+        EventError::Invalid(invalid)
+    }
+}
+
+/// Receives what an [`EventDecoder`] makes of each event.
+pub trait DialectSink {
+    /// What building an object can fail with (in Python: a MemoryError and the like).
+    type Error;
+    /// The payload about to be read (the data, or its U+FFFD-repaired text).
+    fn payload(&mut self, _payload: &[u8]) {}
+    /// The event of type `kind` whose payload is `root`: checked, built and delivered, in
+    /// stream order.
+    fn event(&mut self, kind: &str, root: Value<'_>) -> Result<(), EventError<Self::Error>>;
+    /// A `StreamAPIError`; the stream ends.
+    fn api_error(&mut self, error: ApiError<'_>, data: &str);
+    /// A `ChunkDecodeError` with this message; the stream ends.
+    fn invalid(&mut self, message: &str, data: &str);
+    /// Building failed; the stream ends.
+    fn failed(&mut self, error: Self::Error);
+}
+
+/// Incremental decoder of a named-event dialect: SSE framing, then the steps above per event.
+#[derive(Debug, Clone)]
+pub struct EventDecoder {
+    sse: SseDecoder,
+    tape: Tape,
+    rules: &'static StreamRules,
+    /// The stream's end was seen (step 3 or 8).
+    done: bool,
+    /// The stream ended (done or a terminal error): input is ignored until `close()`.
+    ended: bool,
+    /// `close()` was called: the next non-empty feed starts a new stream and resets `done`.
+    new_stream: bool,
+}
+
+impl EventDecoder {
+    /// A decoder at the start of a stream, for the dialect whose rules are `rules`.
+    pub fn new(max_event_size: usize, rules: &'static StreamRules) -> Self {
+        Self {
+            sse: SseDecoder::new(max_event_size),
+            tape: Tape::new(),
+            rules,
+            done: false,
+            ended: false,
+            new_stream: false,
+        }
+    }
+
+    /// Decodes `input`, handing events and the terminal error (if any) to `sink`. Returns the
+    /// framing layer's oversize error, which the caller reports only when `sink` saw no
+    /// terminal error (that one wins, as it ends the stream).
+    pub fn feed<S: DialectSink>(&mut self, input: &[u8], sink: &mut S) -> Result<(), Error> {
+        if self.ended || input.is_empty() {
+            return Ok(());
+        }
+        if self.new_stream {
+            self.new_stream = false;
+            self.done = false;
+        }
+        let mut steps = Steps {
+            tape: &mut self.tape,
+            rules: self.rules,
+            sink,
+            done: false,
+            ended: false,
+        };
+        let result = self.sse.feed(input, &mut steps);
+        self.done |= steps.done;
+        self.ended = steps.ended;
+        result
+    }
+
+    /// Ends the stream (an unterminated event is discarded; a `[DONE]` cut off before its
+    /// blank line counts, as in the chat rules); `done` keeps its value until the next
+    /// non-empty `feed` starts a new stream.
+    pub fn close(&mut self) {
+        if !self.ended {
+            if let Some((event, data)) = self.sse.pending_event() {
+                self.done |= event != b"error" && is_done(&data);
+            }
+        }
+        self.sse.close();
+        self.ended = false;
+        self.new_stream = true;
+    }
+
+    /// Whether the stream's end was seen.
+    pub fn done(&self) -> bool {
+        self.done
+    }
+
+    /// Whether a stream ending now would be truncated (see [`SseDecoder::incomplete`]).
+    pub fn incomplete(&self) -> bool {
+        !self.ended && self.sse.incomplete()
+    }
+
+    /// The limit this decoder was made with.
+    pub fn max_event_size(&self) -> usize {
+        self.sse.max_event_size()
+    }
+}
+
+/// The framing layer's sink inside an [`EventDecoder`]: the steps of the module docs.
+struct Steps<'a, S> {
+    tape: &'a mut Tape,
+    rules: &'static StreamRules,
+    sink: &'a mut S,
+    done: bool,
+    ended: bool,
+}
+
+impl<S: DialectSink> EventSink for Steps<'_, S> {
+    fn event(&mut self, event: EventRef<'_>) -> ControlFlow<()> {
+        let flow = if event.event == b"error" {
+            let text = String::from_utf8_lossy(event.data);
+            let error = error_event(self.tape, &text);
+            self.sink.api_error(error, &text);
+            ControlFlow::Break(())
+        } else if event.data.is_empty() {
+            return ControlFlow::Continue(());
+        } else if event.data[0] != b'{' && is_done(event.data) {
+            self.done = true;
+            ControlFlow::Break(())
+        } else {
+            match read_event(self.tape, self.rules, event, self.sink) {
+                Step::Next => return ControlFlow::Continue(()),
+                Step::Ended => {
+                    self.done = true;
+                    ControlFlow::Break(())
+                }
+                Step::Failed => ControlFlow::Break(()),
+            }
+        };
+        self.ended = flow.is_break();
+        flow
+    }
+}
+
+enum Step {
+    Next,
+    Ended,
+    Failed,
+}
+
+/// Steps 4 to 8 for one event's data.
+fn read_event<S: DialectSink>(
+    tape: &mut Tape,
+    rules: &StreamRules,
+    event: EventRef<'_>,
+    sink: &mut S,
+) -> Step {
+    let data = event.data;
+    let text = || String::from_utf8_lossy(data);
+    let lossy;
+    let root = match tape.parse_bytes(data) {
+        Ok(root) => {
+            sink.payload(data);
+            root
+        }
+        Err(_) => {
+            lossy = text();
+            let reparsed = match lossy {
+                Cow::Owned(ref fixed) => tape.parse(fixed).ok(),
+                Cow::Borrowed(_) => None, // valid UTF-8, so the JSON itself is invalid
+            };
+            let Some(root) = reparsed else {
+                sink.invalid(INVALID_JSON, &lossy);
+                return Step::Failed;
+            };
+            sink.payload(lossy.as_bytes());
+            root
+        }
+    };
+    if root.kind() != Kind::Object {
+        let message = format!(
+            "event payload must be a JSON object, not {}",
+            root.kind().name()
+        );
+        sink.invalid(&message, &text());
+        return Step::Failed;
+    }
+    if let Some(error) = root.get("error").filter(|e| e.is_truthy()) {
+        let text = text();
+        sink.api_error(api_error(error, root, &text), &text);
+        return Step::Failed;
+    }
+    let name;
+    let kind = match root.get("type").and_then(|t| t.as_str()) {
+        Some(kind) => kind,
+        None => {
+            name = String::from_utf8_lossy(event.event);
+            if name.is_empty() {
+                "message"
+            } else {
+                &name
+            }
+        }
+    };
+    if rules.skipped.contains(&kind) {
+        return Step::Next;
+    }
+    match sink.event(kind, root) {
+        Ok(()) if rules.ends.contains(&kind) => Step::Ended,
+        Ok(()) => Step::Next,
+        Err(EventError::Invalid(Invalid(message))) => {
+            sink.invalid(&message, &text());
+            Step::Failed
+        }
+        Err(EventError::Build(error)) => {
+            sink.failed(error);
+            Step::Failed
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
