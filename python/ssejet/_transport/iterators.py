@@ -48,6 +48,18 @@ def abody_of(source: Any) -> AsyncBody:
     raise TypeError(f"expected {ASYNC_SOURCES}, not {type(source).__name__}")
 
 
+def iter_decoded(source: Any, decoder: Any) -> Iterator[Any]:
+    """What ``decoder`` (any public decoder: SSEDecoder, ChunkDecoder, a dialect's
+    EventDecoder) makes of a sync source, through the read loop: the iterator family every
+    ``iter_*`` of ssejet is."""
+    return read(body_of(source), decoder)
+
+
+def aiter_decoded(source: Any, decoder: Any) -> AsyncIterator[Any]:
+    """The async twin of :func:`iter_decoded`."""
+    return aread(abody_of(source), decoder)
+
+
 def iter_sse(
     source: Any, *, max_event_size: int = DEFAULT_MAX_EVENT_SIZE, backend: str | None = None
 ) -> Iterator[ServerSentEvent]:
