@@ -12,22 +12,30 @@ defers to the SDK for everything else: non-streaming calls, other endpoints, and
 built on the SDK's own stream (each SDK module lists its headers that mark them).
 
 What differs per SDK (its module names, versions, error classes, the headers to leave alone,
-how its own stream maps transport errors) is a subclass of :class:`SDK` in ``openai.py`` and
-``ark.py``. Supported versions are checked by ``accelerate()`` along with the seam itself
-(``TypeError`` if either is off).
+how its own stream maps transport errors, which streamed endpoints ssejet decodes and with
+which decoder) is a subclass of :class:`SDK` in ``openai.py`` and ``ark.py``. Supported
+versions are checked by ``accelerate()`` along with the seam itself (``TypeError`` if either
+is off).
 """
 
 from __future__ import annotations
 
 import sys
 from importlib import import_module
-from typing import Any, Callable, Optional
+from typing import Any, Callable, NamedTuple, Optional
 
 from .. import _backend
-from .._decoders import ChunkDecoder
 from .._errors import StreamAPIError, rebuild
 
 _SEAM = ("cast_to", "options", "response", "stream", "stream_cls")
+
+
+class Endpoint(NamedTuple):
+    """A streamed endpoint ssejet decodes: the SDK passes ``stream_cls=Stream[<model>]``."""
+
+    models: str  # the module of the SDK's event model, below the SDK's root ("types.chat")
+    model: str  # the model's name in it ("ChatCompletionChunk")
+    decoder: Callable[[Optional[str]], Any]  # backend -> a fresh decoder for one response
 
 
 class SDK:
@@ -48,6 +56,15 @@ class SDK:
         self.loaded = False
 
     # --- per SDK ----------------------------------------------------------------------------
+
+    def endpoints(self) -> tuple[Endpoint, ...]:
+        """The streamed endpoints ssejet decodes for this SDK."""
+        from .._decoders import ChunkDecoder
+
+        def chunks(backend: Optional[str]) -> Any:
+            return ChunkDecoder(backend=backend, sdk=self.name)
+
+        return (Endpoint("types.chat", "ChatCompletionChunk", chunks),)
 
     def skip_headers(self) -> tuple[str, ...]:
         """Request headers that mark a path built on the SDK's own stream."""
@@ -87,13 +104,15 @@ class SDK:
         from .streams import AsyncChunkStream, ChunkStream  # the read loop, loaded when used
 
         streaming = import_module(f"{self.module}._streaming")
-        chunk = import_module(f"{self.module}.types.chat").ChatCompletionChunk
-        self.targets = (streaming.Stream[chunk], streaming.AsyncStream[chunk])
         module = {"__module__": __name__}
-        self.streams = (
-            type("ChunkStream", (ChunkStream, streaming.Stream), module),
-            type("AsyncChunkStream", (AsyncChunkStream, streaming.AsyncStream), module),
-        )
+        stream = type("ChunkStream", (ChunkStream, streaming.Stream), module)
+        astream = type("AsyncChunkStream", (AsyncChunkStream, streaming.AsyncStream), module)
+        # stream_cls -> (our stream class, the decoder factory), sync and async apart
+        self.routes: tuple[dict[Any, Any], dict[Any, Any]] = ({}, {})
+        for endpoint in self.endpoints():
+            model = getattr(import_module(f"{self.module}.{endpoint.models}"), endpoint.model)
+            self.routes[0][streaming.Stream[model]] = (stream, endpoint.decoder)
+            self.routes[1][streaming.AsyncStream[model]] = (astream, endpoint.decoder)
         self.skip = self.skip_headers()
         namespace = {
             "__module__": __name__,
@@ -236,31 +255,31 @@ def _accelerated(base: type, sdk: SDK, backend: Optional[str]) -> type:
             f"ssejet.accelerate(): {base.__qualname__}._process_response is not the method "
             f"ssejet hooks into; supported: {sdk.range}"
         )
-    target, stream = sdk.targets[is_async], sdk.streams[is_async]
+    routes = sdk.routes[is_async]
 
-    def ours(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
-        return (
-            not args
-            and bool(kwargs.get("stream"))
-            and kwargs.get("stream_cls") == target
-            and sdk.wants(kwargs)
-        )
-
-    def ssejet_stream(response: Any) -> Any:
-        return stream(response, sdk, ChunkDecoder(backend=backend, sdk=sdk.name))
+    def ours(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """The route of a streamed response ssejet decodes, else None."""
+        if args or not kwargs.get("stream"):
+            return None
+        route = routes.get(kwargs.get("stream_cls"))
+        return route if route is not None and sdk.wants(kwargs) else None
 
     if is_async:
 
         async def _process_response(self: Any, *args: Any, **kwargs: Any) -> Any:
-            if ours(args, kwargs):
-                return ssejet_stream(kwargs["response"])
+            route = ours(args, kwargs)
+            if route is not None:
+                stream, decoder = route
+                return stream(kwargs["response"], sdk, decoder(backend))
             return await original(self, *args, **kwargs)
 
     else:
 
         def _process_response(self: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[misc]
-            if ours(args, kwargs):
-                return ssejet_stream(kwargs["response"])
+            route = ours(args, kwargs)
+            if route is not None:
+                stream, decoder = route
+                return stream(kwargs["response"], sdk, decoder(backend))
             return original(self, *args, **kwargs)
 
     namespace = {

@@ -1,5 +1,6 @@
 """The streams ``accelerate()`` hands out: the SDK's ``Stream`` / ``AsyncStream`` interface over
-ssejet's read loop (``ssejet._transport._read``).
+ssejet's read loop (``ssejet._transport._read``), whatever the decoder makes (chat chunks, a
+dialect's events).
 
 The SDK has already checked the response (its ``request()`` raises the SDK's own
 ``APIStatusError`` subclasses for 4xx/5xx), so the body adapters skip that; everything else
@@ -16,7 +17,6 @@ from .._transport._read import aread, read
 from .._transport.httpx import AsyncHttpxBody, HttpxBody
 
 if TYPE_CHECKING:
-    from .._decoders import ChunkDecoder
     from .seam import SDK
 
 
@@ -37,7 +37,8 @@ class _AsyncCheckedBody(AsyncHttpxBody):
 
 
 class ChunkStream:
-    """A streamed chat completion as ssejet chunks, in the SDK's ``Stream`` interface.
+    """A streamed response as ssejet objects (chunks or a dialect's events), in the SDK's
+    ``Stream`` interface.
 
     Iterating reads the response (``for`` closes it when the loop ends or breaks); ``close()``
     and the context manager close it too. ``response`` is the HTTP response.
@@ -45,7 +46,7 @@ class ChunkStream:
 
     response: Any
 
-    def __init__(self, response: Any, sdk: SDK, decoder: ChunkDecoder) -> None:
+    def __init__(self, response: Any, sdk: SDK, decoder: Any) -> None:
         self.response = response
         self._iterator = read(_CheckedBody(response), decoder, sdk.translator(response))
 
@@ -73,7 +74,7 @@ class AsyncChunkStream:
 
     response: Any
 
-    def __init__(self, response: Any, sdk: SDK, decoder: ChunkDecoder) -> None:
+    def __init__(self, response: Any, sdk: SDK, decoder: Any) -> None:
         self.response = response
         self._iterator = aread(_AsyncCheckedBody(response), decoder, sdk.translator(response))
 
