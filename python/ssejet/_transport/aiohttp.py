@@ -2,8 +2,11 @@
 
 aiohttp is an optional dependency (``pip install "ssejet[aiohttp]"``), never imported here.
 The body is read with ``response.content.iter_any()``: every read hands over what has arrived
-(decompressed by aiohttp), with no line splitting of aiohttp's own (its ``iter_line``-style
-readers split on LF only, which is not SSE's rule, and hold a line back until its end).
+(decompressed by aiohttp), with no line splitting of aiohttp's own (its line readers split on
+LF only, which is not SSE's rule, and hold a line back until its end). Measured (client CPU per
+event, Ark-shaped 2,000-event body, one event per write, server in another process, median of
+7): ``iter_any()`` 3.5 us/event with ssejet's decoding, ``iter_chunked(65536)`` 3.8, the
+usual ``async for line in response.content`` + ``json.loads`` loop 9.5.
 """
 
 from __future__ import annotations
