@@ -510,3 +510,23 @@ def test_parse_ctrl_c_while_reading_stdin_exits_130_in_one_line(backend):
     assert proc.returncode == 130
     assert out == b"\n"
     assert one_error_line(err.decode()) == "ssejet: interrupted"
+
+
+def test_chat_ends_at_done_while_the_server_trickles_keep_alives(backend):
+    # A server that goes on after [DONE] (a keep-alive every second, never ending the body)
+    # must not hold the command: it prints the answer and exits 0 at once.
+    def route(request: Request, writer: Writer) -> None:
+        writer.start(200, [("Content-Type", "text/event-stream")])
+        writer.write(content_chunk("done already") + b"data: [DONE]\n\n")
+        for _ in range(20):
+            if writer.disconnected:
+                return
+            time.sleep(1.0)
+            writer.write(b": keep-alive\n\n")
+
+    with Server(route) as server:
+        start = time.monotonic()
+        status, out, err = ssejet(backend, "chat", "hi", "--base-url", server.url, "--model", "m")
+        elapsed = time.monotonic() - start
+    assert (status, out) == (0, "done already\n"), err
+    assert elapsed < 5.0  # the process's start-up; the first keep-alive alone would take 1 s

@@ -257,7 +257,13 @@ def test_bytes_are_utf8_whatever_the_charset_says(backend, mode, content_type):
 
 
 @pytest.mark.parametrize(
-    "content_type", ["TEXT/EVENT-STREAM", "Text/Event-Stream ; charset=utf-8", " text/event-stream"]
+    "content_type",
+    [
+        "TEXT/EVENT-STREAM",
+        "Text/Event-Stream ; charset=utf-8",
+        " text/event-stream",
+        "application/json, text/event-stream; charset=utf-8",  # a list, as NVIDIA Triton sends
+    ],
 )
 def test_the_media_type_is_matched_without_case_or_parameters(backend, mode, content_type):
     run = run_one(mode, "sse", Body([b"data: x\n\n"]), backend,

@@ -11,6 +11,7 @@ import threading
 import time
 from typing import Any
 
+import httpx
 import pytest
 from test_httpx_server import (
     DONE,
@@ -255,3 +256,42 @@ def test_a_body_ending_mid_event_raises_after_the_complete_events_on_every_sourc
         else:
             asyncio.run(drain_async(pieces()))
     assert contents(received) == ["whole"]
+
+
+@pytest.mark.parametrize("client", ["httpx", "httpx async", "requests", "aiohttp"])
+def test_a_non_2xx_body_that_never_ends_is_read_up_to_64_kib(backend, client):
+    # An error page streamed forever must not be read without bound before APIStatusError.
+    route = Endless(first=b"<html>overloaded", tick=b"<p>" * 1365)
+
+    def status(route: Any) -> Any:
+        def wrapped(request: Request, writer: Writer) -> None:
+            writer.start(503, [("Content-Type", "application/json")])
+            writer.write(route.first)
+            deadline = time.monotonic() + WAIT
+            while not writer.disconnected and time.monotonic() < deadline:
+                writer.write(route.tick)
+                time.sleep(0.001)
+            if writer.disconnected:
+                route.left.set()
+
+        return wrapped
+
+    async def with_httpx(url: str) -> None:
+        async with httpx.AsyncClient() as http, http.stream("GET", url) as response:
+            [c async for c in aiter_chunks(response, backend=backend)]
+
+    with Server(status(route)) as server, pytest.raises(APIStatusError) as caught:
+        if client == "httpx":
+            with httpx.Client() as http, http.stream("GET", server.url) as response:
+                list(iter_chunks(response, backend=backend))
+        elif client == "httpx async":
+            asyncio.run(with_httpx(server.url))
+        elif client == "requests":
+            list(iter_chunks(get(server.url), backend=backend))
+        else:
+            asyncio.run(aiohttp_chunks(server.url, backend))
+    assert caught.value.status_code == 503
+    body = caught.value.body
+    assert isinstance(body, str) and body.startswith("<html>overloaded")
+    assert len(body.encode()) <= 64 * 1024
+    assert route.left.wait(WAIT)  # and the connection was closed
