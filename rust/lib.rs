@@ -3,6 +3,7 @@
 //! - [`lines`]: bytes to lines (CR, LF, CRLF, a leading BOM, lines split across feeds);
 //! - [`sse`]: lines to events (the WHATWG field rules, `max_event_size`);
 //! - [`chat`]: event data to chat-completion chunks (`[DONE]`, errors, validation);
+//! - [`anthropic`]: the Anthropic Messages dialect's rules (on the [`dialect`] skeleton);
 //! - [`json`]: a validating JSON parser with orjson's semantics, into a reusable tape;
 //! - [`error`]: the errors the decoders report.
 //!
@@ -11,6 +12,7 @@
 //! `python/ssejet/_pure/` that behaves identically (the twin of [`json`] is `orjson.loads`), and
 //! the Python test suite proves it on random input.
 
+pub mod anthropic;
 pub mod chat;
 pub mod dialect;
 pub mod error;

@@ -5,7 +5,6 @@
 //! [`EventDecoder`] and a [`BuildEvent`] that makes its typed hot-path objects and records;
 //! its `feed` is [`feed`]. Errors carry the events of their call in `.events`, as the pure
 //! twin's (`python/ssejet/_pure/dialect.py`) do.
-#![allow(dead_code)] // until the first dialect binding uses it
 
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;

@@ -21,6 +21,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyByteArray, PyBytes, PyMemoryView, PyString, PyType};
 
+mod anthropic;
 mod chunks;
 mod dialect;
 mod errors;
@@ -104,5 +105,6 @@ pub(crate) fn with_bytes<R>(data: &Bound<'_, PyAny>, f: impl FnOnce(&[u8]) -> R)
 fn _ssejet(m: &Bound<'_, PyModule>) -> PyResult<()> {
     events::register(m)?;
     chunks::register(m)?;
+    anthropic::register(m)?;
     Ok(())
 }
