@@ -242,3 +242,205 @@ def parse_chunk(data: str | bytes | bytearray | memoryview) -> ChatCompletionChu
         StreamAPIError: the payload has a truthy top-level ``error``.
         TypeError: ``data`` is not str, bytes, bytearray or memoryview.
     """
+
+# --- Layer 2b: the Anthropic Messages dialect (rust/python/anthropic.rs) -----------------------
+# Frozen, no constructor (instances come from AnthropicEventDecoder); equal by value across
+# backends; pickled as the public class of ``ssejet.anthropic``. The payload's other keys read
+# as attributes too (``__getattr__``, not stubbed: see ``ssejet.anthropic``'s classes).
+
+@final
+class TextDelta:
+    """A piece of a text block's text (``text_delta``)."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def _payload(self) -> bytes: ...
+    def to_dict(self) -> dict[str, Any]:
+        """The object as orjson parses it from the event's payload (a fresh dict)."""
+
+@final
+class InputJSONDelta:
+    """A fragment of a tool call's input JSON (``input_json_delta``)."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def partial_json(self) -> str: ...
+    @property
+    def _payload(self) -> bytes: ...
+    def to_dict(self) -> dict[str, Any]:
+        """The object as orjson parses it from the event's payload (a fresh dict)."""
+
+@final
+class ThinkingDelta:
+    """A piece of thinking (``thinking_delta``)."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def thinking(self) -> str: ...
+    @property
+    def _payload(self) -> bytes: ...
+    def to_dict(self) -> dict[str, Any]:
+        """The object as orjson parses it from the event's payload (a fresh dict)."""
+
+@final
+class SignatureDelta:
+    """A thinking block's signature (``signature_delta``)."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def signature(self) -> str: ...
+    @property
+    def _payload(self) -> bytes: ...
+    def to_dict(self) -> dict[str, Any]:
+        """The object as orjson parses it from the event's payload (a fresh dict)."""
+
+@final
+class CitationsDelta:
+    """A citation for a text block (``citations_delta``); ``citation`` is a record."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def citation(self) -> Any: ...
+    @property
+    def _payload(self) -> bytes: ...
+    def to_dict(self) -> dict[str, Any]:
+        """The object as orjson parses it from the event's payload (a fresh dict)."""
+
+@final
+class ContentBlockDeltaEvent:
+    """``content_block_delta``: ``delta`` is one of the delta classes above, or a record."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def index(self) -> int: ...
+    @property
+    def delta(self) -> Any: ...
+    @property
+    def _payload(self) -> bytes: ...
+    def to_dict(self) -> dict[str, Any]:
+        """The object as orjson parses it from the event's payload (a fresh dict)."""
+
+@final
+class MessageStartEvent:
+    """``message_start``: ``message`` is a record."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def message(self) -> Any: ...
+    @property
+    def _payload(self) -> bytes: ...
+    def to_dict(self) -> dict[str, Any]:
+        """The object as orjson parses it from the event's payload (a fresh dict)."""
+
+@final
+class ContentBlockStartEvent:
+    """``content_block_start``: ``content_block`` is a record."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def index(self) -> int: ...
+    @property
+    def content_block(self) -> Any: ...
+    @property
+    def _payload(self) -> bytes: ...
+    def to_dict(self) -> dict[str, Any]:
+        """The object as orjson parses it from the event's payload (a fresh dict)."""
+
+@final
+class ContentBlockStopEvent:
+    """``content_block_stop``."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def index(self) -> int: ...
+    @property
+    def _payload(self) -> bytes: ...
+    def to_dict(self) -> dict[str, Any]:
+        """The object as orjson parses it from the event's payload (a fresh dict)."""
+
+@final
+class MessageDeltaEvent:
+    """``message_delta``: ``delta`` a record, ``usage`` a record or None."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def delta(self) -> Any: ...
+    @property
+    def usage(self) -> Any: ...
+    @property
+    def _payload(self) -> bytes: ...
+    def to_dict(self) -> dict[str, Any]:
+        """The object as orjson parses it from the event's payload (a fresh dict)."""
+
+@final
+class MessageStopEvent:
+    """``message_stop``."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def _payload(self) -> bytes: ...
+    def to_dict(self) -> dict[str, Any]:
+        """The object as orjson parses it from the event's payload (a fresh dict)."""
+
+@final
+class AnthropicEventDecoder:
+    """Incremental Anthropic Messages decoder: the compiled implementation behind
+    ``ssejet.anthropic.EventDecoder``.
+
+    Args:
+        max_event_size: the most bytes an event's field lines may hold (at least 1; the
+            public facade checks it).
+    """
+
+    def __new__(cls, max_event_size: int) -> AnthropicEventDecoder: ...
+    def feed(self, data: bytes | bytearray | memoryview) -> list[Any]:
+        """Decodes the next bytes of the stream; returns the events they complete.
+
+        Raises:
+            StreamAPIError: an ``error`` event or a truthy ``error`` payload; ends the stream.
+            ChunkDecodeError: a payload is not a JSON object or a hot-path field has the wrong
+                JSON type; ends the stream.
+            EventTooLargeError: an event passed ``max_event_size``; the decoder goes on.
+            TypeError: ``data`` is not bytes, bytearray or memoryview.
+
+            The ssejet errors carry in ``.events`` the events this call completed before them.
+        """
+    def close(self) -> list[Any]:
+        """Ends the stream (an unterminated event is discarded); always returns ``[]``."""
+    @property
+    def done(self) -> bool:
+        """True once ``message_stop`` was seen in the current stream."""
+    @property
+    def incomplete(self) -> bool:
+        """True when bytes of an unfinished event are buffered (False once the stream ended)."""
+    @property
+    def max_event_size(self) -> int:
+        """The limit this decoder was made with."""
+
+__all__ += [
+    "TextDelta",
+    "InputJSONDelta",
+    "ThinkingDelta",
+    "SignatureDelta",
+    "CitationsDelta",
+    "ContentBlockDeltaEvent",
+    "MessageStartEvent",
+    "ContentBlockStartEvent",
+    "ContentBlockStopEvent",
+    "MessageDeltaEvent",
+    "MessageStopEvent",
+    "AnthropicEventDecoder",
+]
