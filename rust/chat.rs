@@ -19,7 +19,9 @@ use std::ops::ControlFlow;
 
 use crate::error::Error;
 use crate::json::{Kind, Tape, Value};
-use crate::sse::{EventRef, EventSink, SseDecoder};
+use crate::sse::EventRef;
+pub use crate::stream::{api_error, error_event, is_done, ApiError};
+use crate::stream::{Flow, StreamDecoder, StreamSink};
 
 /// `ChunkDecodeError`'s message for a payload that is not JSON (orjson's own wording differs
 /// from this parser's, so neither is shown).
@@ -431,74 +433,6 @@ fn read_usage<B: ChunkBuilder>(
     builder.usage(usage).map_err(ReadError::Build)
 }
 
-/// What a provider's error value says (`StreamAPIError`'s fields).
-#[derive(Debug, Clone, Copy)]
-pub struct ApiError<'t> {
-    /// `err["message"]` or `err` itself when a non-empty string; else the event's data.
-    pub message: &'t str,
-    /// `err["code"]` when it is a string or an integer.
-    pub code: Option<Value<'t>>,
-    /// `err["type"]` when it is a string.
-    pub kind: Option<&'t str>,
-    /// The whole parsed payload, or `None` when the data is not JSON (the body is the data).
-    pub body: Option<Value<'t>>,
-}
-
-/// The fields of `StreamAPIError` from the provider's error value `error`.
-pub fn api_error<'t>(error: Value<'t>, body: Value<'t>, text: &'t str) -> ApiError<'t> {
-    let mut found = ApiError {
-        message: text,
-        code: None,
-        kind: None,
-        body: Some(body),
-    };
-    if error.kind() == Kind::Object {
-        if let Some(message) = error.get("message").and_then(|m| m.as_str()) {
-            if !message.is_empty() {
-                found.message = message;
-            }
-        }
-        found.code = error
-            .get("code")
-            .filter(|c| matches!(c.kind(), Kind::String | Kind::Int));
-        found.kind = error.get("type").and_then(|t| t.as_str());
-    } else if let Some(message) = error.as_str().filter(|m| !m.is_empty()) {
-        found.message = message;
-    }
-    found
-}
-
-/// The data of an `error` event, read as [`ApiError`].
-pub fn error_event<'t>(tape: &'t mut Tape, text: &'t str) -> ApiError<'t> {
-    let Ok(value) = tape.parse(text) else {
-        return ApiError {
-            message: text,
-            code: None,
-            kind: None,
-            body: None,
-        };
-    };
-    let mut error = value;
-    if value.kind() == Kind::Object {
-        if let Some(inner) = value.get("error").filter(|e| e.is_truthy()) {
-            error = inner;
-        }
-    }
-    api_error(error, value, text)
-}
-
-/// Whether an event's data is the `[DONE]` sentinel: stripped of ASCII whitespace (the WHATWG
-/// set: tab, LF, FF, CR, space; not VT), it equals `[DONE]`.
-pub fn is_done(data: &[u8]) -> bool {
-    let space = |b: &u8| matches!(b, b'\t' | b'\n' | b'\x0c' | b'\r' | b' ');
-    let start = data.iter().position(|b| !space(b)).unwrap_or(data.len());
-    let end = data
-        .iter()
-        .rposition(|b| !space(b))
-        .map_or(start, |e| e + 1);
-    data.get(start..end) == Some(b"[DONE]")
-}
-
 /// Receives what a [`ChunkDecoder`] makes of each event.
 pub trait ChunkSink: ChunkBuilder {
     /// The payload about to be read (the event's data, or its U+FFFD-repaired text when the
@@ -562,28 +496,19 @@ pub fn decode_payload<S: ChunkSink>(tape: &mut Tape, data: &[u8], sink: &mut S) 
     }
 }
 
-/// Incremental chunk decoder: SSE framing, then [`decode_payload`] per event.
+/// Incremental chunk decoder: the stream rules every self-ending decoder shares
+/// ([`StreamDecoder`]: `error` events, `[DONE]`, the stream's state), then [`decode_payload`]
+/// per event.
 #[derive(Debug, Clone)]
 pub struct ChunkDecoder {
-    sse: SseDecoder,
-    tape: Tape,
-    /// `[DONE]` was seen.
-    done: bool,
-    /// The stream ended (`[DONE]` or a terminal error): input is ignored until `close()`.
-    ended: bool,
-    /// `close()` was called: the next non-empty feed starts a new stream and resets `done`.
-    new_stream: bool,
+    stream: StreamDecoder,
 }
 
 impl ChunkDecoder {
     /// A decoder at the start of a stream.
     pub fn new(max_event_size: usize) -> Self {
         Self {
-            sse: SseDecoder::new(max_event_size),
-            tape: Tape::new(),
-            done: false,
-            ended: false,
-            new_stream: false,
+            stream: StreamDecoder::new(max_event_size),
         }
     }
 
@@ -591,83 +516,45 @@ impl ChunkDecoder {
     /// oversize error of the framing layer, which the caller reports only when `sink` saw no
     /// terminal error (that one wins, as it ends the stream).
     pub fn feed<S: ChunkSink>(&mut self, input: &[u8], sink: &mut S) -> Result<(), Error> {
-        if self.ended || input.is_empty() {
-            return Ok(());
-        }
-        if self.new_stream {
-            self.new_stream = false;
-            self.done = false;
-        }
-        let mut events = Events {
-            tape: &mut self.tape,
-            sink,
-            done: false,
-            ended: false,
-        };
-        let result = self.sse.feed(input, &mut events);
-        self.done |= events.done;
-        self.ended = events.ended;
-        result
+        self.stream.feed(input, &mut Payloads(sink))
     }
 
     /// Ends the stream (an unterminated event is discarded); `done` keeps its value until the
     /// next non-empty `feed` starts a new stream. A `[DONE]` cut off before its blank line
-    /// counts: when the event a blank line would dispatch now would set `done` (stream rules
-    /// 1 and 3), `close` sets it (stream rule 5).
+    /// counts (stream rule 5).
     pub fn close(&mut self) {
-        if !self.ended {
-            if let Some((event, data)) = self.sse.pending_event() {
-                self.done |= event != b"error" && is_done(&data);
-            }
-        }
-        self.sse.close();
-        self.ended = false;
-        self.new_stream = true;
+        self.stream.close();
     }
 
     /// Whether `[DONE]` was seen.
     pub fn done(&self) -> bool {
-        self.done
+        self.stream.done()
     }
 
-    /// Whether a stream ending now would be truncated: the framing layer holds an unfinished
-    /// event ([`SseDecoder::incomplete`]) and the stream has not ended (`[DONE]` or a terminal
-    /// error: later input is ignored).
+    /// Whether a stream ending now would be truncated (stream rule 6).
     pub fn incomplete(&self) -> bool {
-        !self.ended && self.sse.incomplete()
+        self.stream.incomplete()
     }
 
     /// The limit this decoder was made with.
     pub fn max_event_size(&self) -> usize {
-        self.sse.max_event_size()
+        self.stream.max_event_size()
     }
 }
 
-/// The framing layer's sink inside a [`ChunkDecoder`] (the stream rules, in order).
-struct Events<'a, S> {
-    tape: &'a mut Tape,
-    sink: &'a mut S,
-    done: bool,
-    ended: bool,
-}
+/// The chat rules after the shared ones: every other event is a chunk payload (rule 4).
+struct Payloads<'a, S>(&'a mut S);
 
-impl<S: ChunkSink> EventSink for Events<'_, S> {
-    fn event(&mut self, event: EventRef<'_>) -> ControlFlow<()> {
-        let flow = if event.event == b"error" {
-            let text = String::from_utf8_lossy(event.data);
-            let error = error_event(self.tape, &text);
-            self.sink.api_error(error, &text);
-            ControlFlow::Break(())
-        } else if event.data.is_empty() {
-            return ControlFlow::Continue(());
-        } else if event.data[0] != b'{' && is_done(event.data) {
-            self.done = true;
-            ControlFlow::Break(())
-        } else {
-            decode_payload(self.tape, event.data, self.sink)
-        };
-        self.ended = flow.is_break();
-        flow
+impl<S: ChunkSink> StreamSink for Payloads<'_, S> {
+    fn error_event(&mut self, error: ApiError<'_>, data: &str) {
+        self.0.api_error(error, data);
+    }
+
+    fn payload(&mut self, tape: &mut Tape, event: EventRef<'_>) -> Flow {
+        match decode_payload(tape, event.data, self.0) {
+            ControlFlow::Continue(()) => Flow::Next,
+            ControlFlow::Break(()) => Flow::Failed,
+        }
     }
 }
 

@@ -5,10 +5,8 @@
 //!
 //! Python twin: `python/ssejet/_pure/dialect.py`, same steps in the same order:
 //!
-//! 1. An event named `error` raises `StreamAPIError` (the chat rules' error extraction: the
-//!    payload's truthy `error` object, else the whole payload is the error object).
-//! 2. An event whose data is empty is skipped.
-//! 3. Data that is `[DONE]` (the chat rule, whitespace stripped) ends the stream: `done`.
+//! 1. to 3. The rules every self-ending stream shares ([`crate::stream`]): an `error` event
+//!    raises `StreamAPIError`; empty data is skipped; `[DONE]` ends the stream.
 //! 4. Otherwise the data is the payload, parsed with orjson's semantics (invalid UTF-8 is
 //!    repaired to U+FFFD first, as layer 1 does): not JSON raises `ChunkDecodeError(
 //!    "invalid JSON in event payload")`; a value that is not an object raises
@@ -26,12 +24,12 @@
 //! carrying the events its call completed, as in layer 2.
 
 use std::borrow::Cow;
-use std::ops::ControlFlow;
 
-use crate::chat::{api_error, error_event, is_done, ApiError, Invalid};
+use crate::chat::Invalid;
 use crate::error::Error;
 use crate::json::{Kind, Tape, Value};
-use crate::sse::{EventRef, EventSink, SseDecoder};
+use crate::sse::EventRef;
+use crate::stream::{api_error, ApiError, Flow, StreamDecoder, StreamSink};
 
 /// `ChunkDecodeError`'s message for a payload that is not JSON.
 pub const INVALID_JSON: &str = "invalid JSON in event payload";
@@ -77,30 +75,20 @@ pub trait DialectSink {
     fn failed(&mut self, error: Self::Error);
 }
 
-/// Incremental decoder of a named-event dialect: SSE framing, then the steps above per event.
+/// Incremental decoder of a named-event dialect: the shared stream rules ([`StreamDecoder`]:
+/// steps 1 to 3 and the stream's state), then steps 4 to 8 per event.
 #[derive(Debug, Clone)]
 pub struct EventDecoder {
-    sse: SseDecoder,
-    tape: Tape,
+    stream: StreamDecoder,
     rules: &'static StreamRules,
-    /// The stream's end was seen (step 3 or 8).
-    done: bool,
-    /// The stream ended (done or a terminal error): input is ignored until `close()`.
-    ended: bool,
-    /// `close()` was called: the next non-empty feed starts a new stream and resets `done`.
-    new_stream: bool,
 }
 
 impl EventDecoder {
     /// A decoder at the start of a stream, for the dialect whose rules are `rules`.
     pub fn new(max_event_size: usize, rules: &'static StreamRules) -> Self {
         Self {
-            sse: SseDecoder::new(max_event_size),
-            tape: Tape::new(),
+            stream: StreamDecoder::new(max_event_size),
             rules,
-            done: false,
-            ended: false,
-            new_stream: false,
         }
     }
 
@@ -108,96 +96,47 @@ impl EventDecoder {
     /// framing layer's oversize error, which the caller reports only when `sink` saw no
     /// terminal error (that one wins, as it ends the stream).
     pub fn feed<S: DialectSink>(&mut self, input: &[u8], sink: &mut S) -> Result<(), Error> {
-        if self.ended || input.is_empty() {
-            return Ok(());
-        }
-        if self.new_stream {
-            self.new_stream = false;
-            self.done = false;
-        }
-        let mut steps = Steps {
-            tape: &mut self.tape,
-            rules: self.rules,
-            sink,
-            done: false,
-            ended: false,
-        };
-        let result = self.sse.feed(input, &mut steps);
-        self.done |= steps.done;
-        self.ended = steps.ended;
-        result
+        let rules = self.rules;
+        self.stream.feed(input, &mut Steps { rules, sink })
     }
 
     /// Ends the stream (an unterminated event is discarded; a `[DONE]` cut off before its
-    /// blank line counts, as in the chat rules); `done` keeps its value until the next
-    /// non-empty `feed` starts a new stream.
+    /// blank line counts); `done` keeps its value until the next non-empty `feed` starts a
+    /// new stream.
     pub fn close(&mut self) {
-        if !self.ended {
-            if let Some((event, data)) = self.sse.pending_event() {
-                self.done |= event != b"error" && is_done(&data);
-            }
-        }
-        self.sse.close();
-        self.ended = false;
-        self.new_stream = true;
+        self.stream.close();
     }
 
     /// Whether the stream's end was seen.
     pub fn done(&self) -> bool {
-        self.done
+        self.stream.done()
     }
 
-    /// Whether a stream ending now would be truncated (see [`SseDecoder::incomplete`]).
+    /// Whether a stream ending now would be truncated (see [`StreamDecoder::incomplete`]).
     pub fn incomplete(&self) -> bool {
-        !self.ended && self.sse.incomplete()
+        self.stream.incomplete()
     }
 
     /// The limit this decoder was made with.
     pub fn max_event_size(&self) -> usize {
-        self.sse.max_event_size()
+        self.stream.max_event_size()
     }
 }
 
-/// The framing layer's sink inside an [`EventDecoder`]: the steps of the module docs.
+/// Steps 4 to 8, after the shared ones.
 struct Steps<'a, S> {
-    tape: &'a mut Tape,
     rules: &'static StreamRules,
     sink: &'a mut S,
-    done: bool,
-    ended: bool,
 }
 
-impl<S: DialectSink> EventSink for Steps<'_, S> {
-    fn event(&mut self, event: EventRef<'_>) -> ControlFlow<()> {
-        let flow = if event.event == b"error" {
-            let text = String::from_utf8_lossy(event.data);
-            let error = error_event(self.tape, &text);
-            self.sink.api_error(error, &text);
-            ControlFlow::Break(())
-        } else if event.data.is_empty() {
-            return ControlFlow::Continue(());
-        } else if event.data[0] != b'{' && is_done(event.data) {
-            self.done = true;
-            ControlFlow::Break(())
-        } else {
-            match read_event(self.tape, self.rules, event, self.sink) {
-                Step::Next => return ControlFlow::Continue(()),
-                Step::Ended => {
-                    self.done = true;
-                    ControlFlow::Break(())
-                }
-                Step::Failed => ControlFlow::Break(()),
-            }
-        };
-        self.ended = flow.is_break();
-        flow
+impl<S: DialectSink> StreamSink for Steps<'_, S> {
+    fn error_event(&mut self, error: ApiError<'_>, data: &str) {
+        self.sink.api_error(error, data);
     }
-}
 
-enum Step {
-    Next,
-    Ended,
-    Failed,
+    fn payload(&mut self, tape: &mut Tape, event: EventRef<'_>) -> Flow {
+        read_event(tape, self.rules, event, self.sink)
+    }
 }
 
 /// Steps 4 to 8 for one event's data.
@@ -206,7 +145,7 @@ fn read_event<S: DialectSink>(
     rules: &StreamRules,
     event: EventRef<'_>,
     sink: &mut S,
-) -> Step {
+) -> Flow {
     let data = event.data;
     let text = || String::from_utf8_lossy(data);
     let lossy;
@@ -223,7 +162,7 @@ fn read_event<S: DialectSink>(
             };
             let Some(root) = reparsed else {
                 sink.invalid(INVALID_JSON, &lossy);
-                return Step::Failed;
+                return Flow::Failed;
             };
             sink.payload(lossy.as_bytes());
             root
@@ -235,12 +174,12 @@ fn read_event<S: DialectSink>(
             root.kind().name()
         );
         sink.invalid(&message, &text());
-        return Step::Failed;
+        return Flow::Failed;
     }
     if let Some(error) = root.get("error").filter(|e| e.is_truthy()) {
         let text = text();
         sink.api_error(api_error(error, root, &text), &text);
-        return Step::Failed;
+        return Flow::Failed;
     }
     let name;
     let kind = match root.get("type").and_then(|t| t.as_str()) {
@@ -255,18 +194,18 @@ fn read_event<S: DialectSink>(
         }
     };
     if rules.skipped.contains(&kind) {
-        return Step::Next;
+        return Flow::Next;
     }
     match sink.event(kind, root) {
-        Ok(()) if rules.ends.contains(&kind) => Step::Ended,
-        Ok(()) => Step::Next,
+        Ok(()) if rules.ends.contains(&kind) => Flow::Done,
+        Ok(()) => Flow::Next,
         Err(EventError::Invalid(Invalid(message))) => {
             sink.invalid(&message, &text());
-            Step::Failed
+            Flow::Failed
         }
         Err(EventError::Build(error)) => {
             sink.failed(error);
-            Step::Failed
+            Flow::Failed
         }
     }
 }

@@ -2,8 +2,11 @@
 //!
 //! - [`lines`]: bytes to lines (CR, LF, CRLF, a leading BOM, lines split across feeds);
 //! - [`sse`]: lines to events (the WHATWG field rules, `max_event_size`);
-//! - [`chat`]: event data to chat-completion chunks (`[DONE]`, errors, validation);
+//! - [`stream`]: the rules every self-ending stream shares (`error` events, `[DONE]`, `done`);
+//! - [`chat`]: event data to chat-completion chunks (validation, provider normalisations);
+//! - [`dialect`]: the skeleton of the named-event dialects (payload `type`, records);
 //! - [`anthropic`]: the Anthropic Messages dialect's rules (on the [`dialect`] skeleton);
+//! - [`responses`]: the OpenAI Responses dialect's rules (on the [`dialect`] skeleton);
 //! - [`json`]: a validating JSON parser with orjson's semantics, into a reusable tape;
 //! - [`error`]: the errors the decoders report.
 //!
@@ -18,7 +21,9 @@ pub mod dialect;
 pub mod error;
 pub mod json;
 pub mod lines;
+pub mod responses;
 pub mod sse;
+pub mod stream;
 
 #[cfg(test)]
 mod testing;

@@ -13,9 +13,9 @@ use pyo3::types::{PyBytes, PyList};
 use super::chunks::to_py;
 use super::errors::{decode_error, stream_api_error};
 use super::with_bytes;
-use crate::chat::ApiError;
 use crate::dialect::{DialectSink, EventDecoder, EventError};
 use crate::json::Value;
+use crate::stream::ApiError;
 
 static RECORD: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 

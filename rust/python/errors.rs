@@ -8,7 +8,7 @@ use pyo3::types::{PyDict, PyString, PyType};
 
 use super::chunks::to_py;
 use super::{orjson_loads, python_class};
-use crate::chat::ApiError;
+use crate::stream::ApiError;
 
 static CHUNK_DECODE_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static STREAM_API_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();

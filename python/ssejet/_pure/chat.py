@@ -107,7 +107,7 @@ from typing import Any, NoReturn
 
 from orjson import JSONDecodeError, loads
 
-from .._errors import ChunkDecodeError, EventTooLargeError, StreamAPIError
+from .._errors import ChunkDecodeError, StreamAPIError
 from .._models import (
     ChatCompletionChunk,
     Choice,
@@ -117,8 +117,8 @@ from .._models import (
     Usage,
     _restore,
 )
-from .calls import OverlapGuard, feed_bytes
-from .sse import DEFAULT_MAX_EVENT_SIZE, SseDecoder, too_large_message
+from .sse import DEFAULT_MAX_EVENT_SIZE
+from .stream import ASCII_WHITESPACE, StreamDecoder, api_error, error_event
 
 INVALID_JSON = "invalid JSON in chunk payload"
 STRING = "a string or null"
@@ -132,7 +132,6 @@ _KINDS = {
     type(None): "null", bool: "boolean", int: "integer", float: "float", str: "string",
     list: "array", dict: "object",
 }  # fmt: skip
-ASCII_WHITESPACE = b" \t\n\x0c\r"  # the WHATWG set: no vertical tab
 _Chunk, _MChunk = ChatCompletionChunk, ChatCompletionChunk._mutable
 _set_sdk = ChatCompletionChunk._sdk.__set__  # type: ignore[attr-defined]
 _MChoice, _MDelta = Choice._mutable, Delta._mutable
@@ -399,39 +398,6 @@ def decode_payload(data: bytes) -> ChatCompletionChunk:
         raise api_error(value["error"], value, text) from None
 
 
-def error_event(data: bytes) -> StreamAPIError:
-    """The exception an event named ``error`` raises."""
-    text = data.decode("utf-8", "replace")
-    try:
-        value = loads(text)
-    except JSONDecodeError:
-        return StreamAPIError(text, body=text)
-    error = value
-    if type(value) is dict:
-        inner = value.get("error")
-        if inner:
-            error = inner
-    return api_error(error, value, text)
-
-
-def api_error(error: Any, body: Any, text: str) -> StreamAPIError:
-    """A ``StreamAPIError`` from the provider's error value (see "Error payloads" above)."""
-    message = code = type_ = None
-    if type(error) is dict:
-        value = error.get("message")
-        if type(value) is str and value:
-            message = value
-        value = error.get("code")
-        if type(value) is str or type(value) is int:
-            code = value
-        value = error.get("type")
-        if type(value) is str:
-            type_ = value
-    elif type(error) is str and error:
-        message = error
-    return StreamAPIError(text if message is None else message, code=code, type=type_, body=body)
-
-
 def parse_chunk(data: str | bytes | bytearray | memoryview) -> ChatCompletionChunk:
     """One payload to its chunk: what ``ChunkDecoder`` gives for an event with this data."""
     if type(data) is str:
@@ -446,31 +412,24 @@ def parse_chunk(data: str | bytes | bytearray | memoryview) -> ChatCompletionChu
     raise TypeError(f"parse_chunk() argument must be str or bytes, not {type(data).__name__}")
 
 
-class ChunkDecoder:
+class ChunkDecoder(StreamDecoder):
     """Incremental chunk decoder, pure Python (twin of Rust ``ChunkDecoder`` + its binding):
-    SSE framing (``SseDecoder``), then ``decode_payload`` per event.
+    the shared stream rules and state (``StreamDecoder``), then ``decode_payload`` per event.
+    ``sdk`` is the SDK whose models the chunks' ``model_dump()`` reproduces (None: the
+    default)."""
 
-    Stream state: ``done`` ([DONE] seen), ``ended`` (input ignored until ``close()``),
-    ``new_stream`` (``close()`` was called: the next non-empty feed resets ``done``). ``sdk``
-    is the SDK whose models the chunks' ``model_dump()`` reproduces (None: the default).
-    """
-
-    __slots__ = ("sse", "chunks", "error", "done", "ended", "new_stream", "sdk", "guard")
+    __slots__ = ("sdk",)
+    carried = "chunks"
 
     def __init__(
         self, max_event_size: int = DEFAULT_MAX_EVENT_SIZE, sdk: str | None = None
     ) -> None:
-        self.sse = SseDecoder(max_event_size, self._event)
-        self.chunks: list[ChatCompletionChunk] = []
-        self.error: Exception | None = None  # the terminal error met by the current feed
-        self.done = False
-        self.ended = False
-        self.new_stream = False
+        super().__init__(max_event_size)
         self.sdk = sdk
-        self.guard = OverlapGuard()
 
     def _event(self, event_type: bytes, data: bytes, id: bytes, retry: int | None) -> bool:
-        """The framing layer's sink (the stream rules, in order): True ends the stream."""
+        """The framing layer's sink: the shared steps 1 to 3 (``StreamDecoder._event``), inlined
+        on this hot path, then stream rule 4. True ends the stream."""
         if event_type == b"error":
             self.error = error_event(data)
             self.ended = True
@@ -492,54 +451,5 @@ class ChunkDecoder:
                 return True
         if self.sdk is not None:
             _set_sdk(chunk, self.sdk)
-        self.chunks.append(chunk)
+        self.items.append(chunk)
         return False
-
-    def feed(self, data: bytes | bytearray | memoryview) -> list[ChatCompletionChunk]:
-        with self.guard:
-            return self._feed(feed_bytes(data))
-
-    def _feed(self, data: bytes) -> list[ChatCompletionChunk]:
-        if self.ended or not data:
-            return []
-        if self.new_stream:
-            self.new_stream = False
-            self.done = False
-        too_large = self.sse.feed(data)
-        chunks, self.chunks = self.chunks, []
-        error = self.error
-        if error is not None:
-            # A terminal error wins over an oversize event of the same feed.
-            self.error = None
-            error.chunks = chunks  # type: ignore[attr-defined]
-            raise error
-        if too_large:
-            limit = self.sse.max_event_size
-            raise EventTooLargeError(too_large_message(limit), limit=limit, chunks=chunks)
-        return chunks
-
-    def close(self) -> list[ChatCompletionChunk]:
-        """Ends the stream (an unterminated event is discarded); ``done`` keeps its value
-        until the next non-empty ``feed()`` starts a new stream. A ``[DONE]`` cut off before
-        its blank line counts (stream rule 5)."""
-        with self.guard:
-            if not self.ended:
-                pending = self.sse.pending_event()
-                if pending is not None:
-                    event_type, data = pending
-                    if event_type != b"error" and data.strip(ASCII_WHITESPACE) == b"[DONE]":
-                        self.done = True
-            self.sse.close()
-            self.ended = False
-            self.new_stream = True
-            return []
-
-    @property
-    def incomplete(self) -> bool:
-        """A stream ending now would be truncated: the framing layer holds an unfinished event
-        and the stream has not ended (stream rule 6)."""
-        return not self.ended and self.sse.incomplete()
-
-    @property
-    def max_event_size(self) -> int:
-        return self.sse.max_event_size
