@@ -26,6 +26,7 @@ mod chunks;
 mod dialect;
 mod errors;
 mod events;
+mod responses;
 
 static ORJSON_LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
@@ -106,5 +107,6 @@ fn _ssejet(m: &Bound<'_, PyModule>) -> PyResult<()> {
     events::register(m)?;
     chunks::register(m)?;
     anthropic::register(m)?;
+    responses::register(m)?;
     Ok(())
 }
