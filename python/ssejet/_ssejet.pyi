@@ -444,3 +444,135 @@ __all__ += [
     "MessageStopEvent",
     "AnthropicEventDecoder",
 ]
+
+# --- Layer 2b: the OpenAI Responses dialect (rust/python/responses.rs) -------------------------
+# Frozen, no constructor (instances come from ResponsesEventDecoder); equal by value across
+# backends; pickled as the public class of ``ssejet.responses``. The payload's other keys
+# (``logprobs``, ``obfuscation``...) read as attributes too (``__getattr__``, not stubbed: see
+# ``ssejet.responses``'s classes). Every other event type is an ``ssejet._records.Record``.
+
+@final
+class ResponseTextDeltaEvent:
+    """``response.output_text.delta``: a piece of a message part's text."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def item_id(self) -> str | None: ...
+    @property
+    def output_index(self) -> int: ...
+    @property
+    def content_index(self) -> int: ...
+    @property
+    def delta(self) -> str: ...
+    @property
+    def sequence_number(self) -> int | None: ...
+    @property
+    def _payload(self) -> bytes: ...
+    def to_dict(self) -> dict[str, Any]:
+        """The payload as orjson parses it (a fresh dict), unknown fields included."""
+
+@final
+class ResponseFunctionCallArgumentsDeltaEvent:
+    """``response.function_call_arguments.delta``: a piece of a function call's arguments."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def item_id(self) -> str | None: ...
+    @property
+    def output_index(self) -> int: ...
+    @property
+    def delta(self) -> str: ...
+    @property
+    def sequence_number(self) -> int | None: ...
+    @property
+    def _payload(self) -> bytes: ...
+    def to_dict(self) -> dict[str, Any]:
+        """The payload as orjson parses it (a fresh dict), unknown fields included."""
+
+@final
+class ResponseReasoningSummaryTextDeltaEvent:
+    """``response.reasoning_summary_text.delta``: a piece of a reasoning summary's text."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def item_id(self) -> str | None: ...
+    @property
+    def output_index(self) -> int: ...
+    @property
+    def summary_index(self) -> int: ...
+    @property
+    def delta(self) -> str: ...
+    @property
+    def sequence_number(self) -> int | None: ...
+    @property
+    def _payload(self) -> bytes: ...
+    def to_dict(self) -> dict[str, Any]:
+        """The payload as orjson parses it (a fresh dict), unknown fields included."""
+
+@final
+class ResponseReasoningTextDeltaEvent:
+    """``response.reasoning_text.delta``: a piece of a reasoning item's raw text."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def item_id(self) -> str | None: ...
+    @property
+    def output_index(self) -> int: ...
+    @property
+    def content_index(self) -> int: ...
+    @property
+    def delta(self) -> str: ...
+    @property
+    def sequence_number(self) -> int | None: ...
+    @property
+    def _payload(self) -> bytes: ...
+    def to_dict(self) -> dict[str, Any]:
+        """The payload as orjson parses it (a fresh dict), unknown fields included."""
+
+@final
+class ResponsesEventDecoder:
+    """Incremental OpenAI Responses decoder: the compiled implementation behind
+    ``ssejet.responses.EventDecoder``.
+
+    Args:
+        max_event_size: the most bytes an event's field lines may hold (at least 1; the
+            public facade checks it).
+    """
+
+    def __new__(cls, max_event_size: int) -> ResponsesEventDecoder: ...
+    def feed(self, data: bytes | bytearray | memoryview) -> list[Any]:
+        """Decodes the next bytes of the stream; returns the events they complete.
+
+        Raises:
+            StreamAPIError: an ``error`` event or a truthy ``error`` payload; ends the stream.
+            ChunkDecodeError: a payload is not a JSON object or a delta event's field has the
+                wrong JSON type; ends the stream.
+            EventTooLargeError: an event passed ``max_event_size``; the decoder goes on.
+            TypeError: ``data`` is not bytes, bytearray or memoryview.
+
+            The ssejet errors carry in ``.events`` the events this call completed before them.
+        """
+    def close(self) -> list[Any]:
+        """Ends the stream (an unterminated event is discarded); always returns ``[]``."""
+    @property
+    def done(self) -> bool:
+        """True once ``response.completed``, ``.failed``, ``.incomplete`` or ``[DONE]`` was
+        seen in the current stream."""
+    @property
+    def incomplete(self) -> bool:
+        """True when bytes of an unfinished event are buffered (False once the stream ended)."""
+    @property
+    def max_event_size(self) -> int:
+        """The limit this decoder was made with."""
+
+__all__ += [
+    "ResponseTextDeltaEvent",
+    "ResponseFunctionCallArgumentsDeltaEvent",
+    "ResponseReasoningSummaryTextDeltaEvent",
+    "ResponseReasoningTextDeltaEvent",
+    "ResponsesEventDecoder",
+]
