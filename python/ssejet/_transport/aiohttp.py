@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from ._read import drain_within_limits
-from .checks import SNIPPET, STATUS_BODY_LIMIT, content_type_error, is_event_stream, status_error
+from .checks import acheck
 
 
 def is_response(source: Any) -> bool:
@@ -36,12 +36,8 @@ class AiohttpBody:
 
     async def check(self) -> None:
         response = self.response
-        if not 200 <= response.status < 300:
-            head = (await _head(self.reads(), STATUS_BODY_LIMIT))[:STATUS_BODY_LIMIT]
-            raise status_error(response.status, response.reason or "", head, response)
         content_type = response.headers.get("Content-Type")
-        if not is_event_stream(content_type):
-            raise content_type_error(content_type, await _head(self.reads(), SNIPPET))
+        await acheck(response.status, response.reason or "", content_type, self.reads, response)
 
     def reads(self) -> AsyncIterator[bytes]:
         return self.response.content.iter_any()  # type: ignore[no-any-return]
@@ -52,12 +48,3 @@ class AiohttpBody:
     async def close(self) -> None:
         # release() hands a fully read connection back to the pool and closes any other.
         self.response.release()
-
-
-async def _head(reads: AsyncIterator[bytes], limit: int) -> bytes:
-    head = bytearray()
-    async for data in reads:
-        head += data
-        if len(head) >= limit:
-            break
-    return bytes(head)

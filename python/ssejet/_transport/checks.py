@@ -6,6 +6,7 @@ what these need its own way and hands over plain values.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, Optional
 
 import orjson
@@ -55,3 +56,47 @@ def content_type_error(content_type: Optional[str], head: bytes) -> SSEError:
     start = _snippet(head.decode("utf-8", "replace"))
     body = f"the body starts with {start!r}" if start else "the body is empty"
     return SSEError(f"expected a text/event-stream response, got {got}; {body}")
+
+
+def check(status: int, reason: str, content_type: Optional[str], reads: Any, response: Any) -> None:
+    """Raises ``APIStatusError`` unless ``status`` is 2xx (with the first 64 KiB of the body,
+    from ``reads()``), then ``SSEError`` unless ``content_type`` names an event stream."""
+    if not 200 <= status < 300:
+        raise status_error(status, reason, head(reads(), STATUS_BODY_LIMIT), response)
+    if not is_event_stream(content_type):
+        raise content_type_error(content_type, head(reads(), SNIPPET))
+
+
+async def acheck(
+    status: int, reason: str, content_type: Optional[str], reads: Any, response: Any
+) -> None:
+    """The async twin of :func:`check` (``reads()`` gives an async iterator)."""
+    if not 200 <= status < 300:
+        raise status_error(status, reason, await ahead(reads(), STATUS_BODY_LIMIT), response)
+    if not is_event_stream(content_type):
+        raise content_type_error(content_type, await ahead(reads(), SNIPPET))
+
+
+def head(reads: Iterator[bytes], limit: int) -> bytes:
+    """The first ``limit`` bytes of a body at most (reading stops once past it)."""
+    start = bytearray()
+    for data in reads:
+        start += data
+        if len(start) >= limit:
+            break
+    return bytes(start[:limit])
+
+
+async def ahead(reads: AsyncIterator[bytes], limit: int) -> bytes:
+    """The async twin of :func:`head`; closes ``reads`` when it can."""
+    start = bytearray()
+    try:
+        async for data in reads:
+            start += data
+            if len(start) >= limit:
+                break
+    finally:
+        aclose = getattr(reads, "aclose", None)
+        if aclose is not None:
+            await aclose()
+    return bytes(start[:limit])

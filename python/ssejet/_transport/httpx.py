@@ -27,13 +27,7 @@ from typing import Any
 
 from .._decoders import DEFAULT_MAX_EVENT_SIZE
 from ._read import DRAIN_LIMIT, DRAIN_SECONDS, drain_within_limits
-from .checks import (
-    SNIPPET,
-    STATUS_BODY_LIMIT,
-    content_type_error,
-    is_event_stream,
-    status_error,
-)
+from .checks import acheck, check
 
 _IDENTITY = ("", "identity")
 
@@ -55,28 +49,6 @@ def _raw_readable(response: Any) -> bool:
     )
 
 
-def _head(reads: Iterator[bytes], limit: int) -> bytes:
-    """The first ``limit`` bytes or so of a body (whole reads, stopping once past it)."""
-    head = bytearray()
-    for data in reads:
-        head += data
-        if len(head) >= limit:
-            break
-    return bytes(head)
-
-
-async def _ahead(reads: AsyncIterator[bytes], limit: int) -> bytes:
-    head = bytearray()
-    try:
-        async for data in reads:
-            head += data
-            if len(head) >= limit:
-                break
-    finally:
-        await reads.aclose()  # type: ignore[attr-defined]
-    return bytes(head)
-
-
 class HttpxBody:
     """A streaming ``httpx.Response`` as the read loop's ``Body``."""
 
@@ -87,14 +59,9 @@ class HttpxBody:
 
     def check(self) -> None:
         response = self.response
-        if not response.is_success:
-            content = _head(response.iter_bytes(), STATUS_BODY_LIMIT)
-            raise status_error(
-                response.status_code, response.reason_phrase, content[:STATUS_BODY_LIMIT], response
-            )
         content_type = response.headers.get("content-type")
-        if not is_event_stream(content_type):
-            raise content_type_error(content_type, _head(response.iter_bytes(), SNIPPET))
+        reason = response.reason_phrase
+        check(response.status_code, reason, content_type, response.iter_bytes, response)
 
     def reads(self) -> Iterator[bytes]:
         response = self.response
@@ -153,14 +120,9 @@ class AsyncHttpxBody:
 
     async def check(self) -> None:
         response = self.response
-        if not response.is_success:
-            content = await _ahead(response.aiter_bytes(), STATUS_BODY_LIMIT)
-            raise status_error(
-                response.status_code, response.reason_phrase, content[:STATUS_BODY_LIMIT], response
-            )
         content_type = response.headers.get("content-type")
-        if not is_event_stream(content_type):
-            raise content_type_error(content_type, await _ahead(response.aiter_bytes(), SNIPPET))
+        reason = response.reason_phrase
+        await acheck(response.status_code, reason, content_type, response.aiter_bytes, response)
 
     def reads(self) -> AsyncIterator[bytes]:
         response = self.response
@@ -173,7 +135,7 @@ class AsyncHttpxBody:
         await self.response.aclose()
 
 
-def _httpx() -> Any:
+def import_httpx() -> Any:
     try:
         import httpx
     except ImportError as error:  # pragma: no cover - depends on the environment
@@ -183,9 +145,9 @@ def _httpx() -> Any:
     return httpx
 
 
-def _sse_headers(headers: Any) -> Any:
+def sse_headers(headers: Any) -> Any:
     """A copy of the caller's headers (never mutated) asking for an uncached event stream."""
-    merged = _httpx().Headers(headers)
+    merged = import_httpx().Headers(headers)
     merged["Accept"] = "text/event-stream"
     merged["Cache-Control"] = "no-store"
     return merged
@@ -284,7 +246,7 @@ def connect_sse(
     ...     for chunk in source.iter_chunks():
     ...         print(chunk.choices[0].delta.content or "", end="")
     """
-    kwargs["headers"] = _sse_headers(kwargs.get("headers"))
+    kwargs["headers"] = sse_headers(kwargs.get("headers"))
     with client.stream(method, url, **kwargs) as response:
         yield EventSource(response, max_event_size=max_event_size, backend=backend)
 
@@ -300,6 +262,6 @@ async def aconnect_sse(
     **kwargs: Any,
 ) -> AsyncIterator[EventSource]:
     """The async version of :func:`connect_sse`."""
-    kwargs["headers"] = _sse_headers(kwargs.get("headers"))
+    kwargs["headers"] = sse_headers(kwargs.get("headers"))
     async with client.stream(method, url, **kwargs) as response:
         yield EventSource(response, max_event_size=max_event_size, backend=backend)

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Optional
 from .._decoders import DEFAULT_MAX_EVENT_SIZE, SSEDecoder
 from .._errors import DECODER_ERRORS, SSEError
 from ._read import aread, read
-from .httpx import AsyncHttpxBody, HttpxBody, _httpx, _sse_headers
+from .httpx import AsyncHttpxBody, HttpxBody, import_httpx, sse_headers
 
 if TYPE_CHECKING:
     from .._models import ServerSentEvent
@@ -176,7 +176,7 @@ async def _areconnect(
 
 def _headers(headers: Any, decoder: SSEDecoder) -> Any:
     """The headers of the next request: the caller's (copied), the SSE ones, Last-Event-ID."""
-    merged = _sse_headers(headers)
+    merged = sse_headers(headers)
     if decoder.last_event_id:  # the spec: only when the last event ID string is not empty
         merged["Last-Event-ID"] = decoder.last_event_id  # httpx encodes it as UTF-8
     return merged
@@ -191,7 +191,7 @@ def _network_errors(client: Any) -> tuple[type, tuple[type, ...]]:
         if package in ("httpx", "httpx2"):
             module = sys.modules[package]
             break
-    module = module or _httpx()
+    module = module or import_httpx()
     return module.TransportError, (module.UnsupportedProtocol, module.LocalProtocolError)
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from .checks import SNIPPET, STATUS_BODY_LIMIT, content_type_error, is_event_stream, status_error
+from .checks import check
 
 READ_SIZE = 64 * 1024
 
@@ -43,12 +43,8 @@ class RequestsBody:
 
     def check(self) -> None:
         response = self.response
-        if not 200 <= response.status_code < 300:
-            head = _head(self.reads(), STATUS_BODY_LIMIT)[:STATUS_BODY_LIMIT]
-            raise status_error(response.status_code, response.reason or "", head, response)
         content_type = response.headers.get("content-type")
-        if not is_event_stream(content_type):
-            raise content_type_error(content_type, _head(self.reads(), SNIPPET))
+        check(response.status_code, response.reason or "", content_type, self.reads, response)
 
     def reads(self) -> Iterator[bytes]:
         raw = self.response.raw
@@ -71,12 +67,3 @@ def _read1(raw: Any) -> Iterator[bytes]:
         if not data:
             return
         yield data
-
-
-def _head(reads: Iterator[bytes], limit: int) -> bytes:
-    head = bytearray()
-    for data in reads:
-        head += data
-        if len(head) >= limit:
-            break
-    return bytes(head)
