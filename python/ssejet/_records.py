@@ -8,9 +8,10 @@ lists. A field the dialect documents for that object but the payload lacks reads
 other missing name raises ``AttributeError``. Which fields are documented is the dialect's
 table (``register_fields``), looked up by the object's ``type`` (``"tool_use"``,
 ``"response.completed"``...) or, for an object without one, by the key it sits under
-(``"usage"``). The only names of the record's own are ``to_dict`` and the dunders, so no JSON
-key is hidden by a method; ``record["key"]`` reads a key as it is, for keys that are not
-identifiers.
+(``"usage"``). The record's own names are ``to_dict``, ``model_dump`` and ``model_dump_json``
+(an event's: what the SDK's model of that event gives) and the dunders, so no other JSON key is
+hidden by a method; ``record["key"]`` reads any key as it is, for keys that are not
+identifiers or that those names hide.
 
 Written once for both backends: the Rust extension builds these from the same parsed dicts.
 """
@@ -37,10 +38,11 @@ class Record:
     'u'
     """
 
-    __slots__ = ("_data", "_dialect", "_fields")
+    __slots__ = ("_data", "_dialect", "_fields", "_key")
     _data: dict[str, Any]
     _dialect: str
     _fields: frozenset[str]
+    _key: Optional[str]  # where the object sits in its parent; None for an event
 
     def __init__(self, data: dict[str, Any], dialect: str, key: Optional[str] = None) -> None:
         set_slot = object.__setattr__
@@ -52,6 +54,7 @@ class Record:
         if not fields and key is not None:
             fields = table.get(key, _NONE)
         set_slot(self, "_fields", fields)
+        set_slot(self, "_key", key)
 
     def __getattr__(self, name: str) -> Any:
         # Only reached when no slot or method has that name: the JSON keys.
@@ -77,11 +80,35 @@ class Record:
         raise AttributeError(f"records are read-only: cannot delete {name!r}")
 
     def __dir__(self) -> list[str]:
-        return sorted({*self._data, *self._fields, "to_dict"})
+        return sorted({*self._data, *self._fields, "to_dict", "model_dump", "model_dump_json"})
 
     def to_dict(self) -> dict[str, Any]:
         """The object as parsed (a fresh copy)."""
         return _copy(self._data)  # type: ignore[no-any-return]
+
+    @property
+    def _sdk(self) -> str:
+        return self._dialect
+
+    def model_dump(self, **kwargs: Any) -> dict[str, Any]:
+        """What the SDK's model of this event gives for ``model_dump(**kwargs)`` (as the SDK's
+        own stream would have built it), so code written for the SDK's events runs unchanged.
+        Offered on events; a nested object's dump is its event's."""
+        return self._dump("model_dump", kwargs)  # type: ignore[no-any-return]
+
+    def model_dump_json(self, **kwargs: Any) -> str:
+        """What the SDK's model of this event gives for ``model_dump_json(**kwargs)``."""
+        return self._dump("model_dump_json", kwargs)  # type: ignore[no-any-return]
+
+    def _dump(self, method: str, kwargs: dict[str, Any]) -> Any:
+        if self._key is not None:
+            raise TypeError(
+                f"{method}() is offered on events; this is the {self._key!r} of one: "
+                "use to_dict(), or dump the event"
+            )
+        from ._models import sdk_dump
+
+        return sdk_dump(self, method, kwargs)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Record):
@@ -95,7 +122,7 @@ class Record:
         return f"Record({fields})"
 
     def __reduce__(self) -> Any:
-        return Record, (self._data, self._dialect)
+        return Record, (self._data, self._dialect, self._key)
 
 
 def _wrap(value: Any, dialect: str, key: str) -> Any:

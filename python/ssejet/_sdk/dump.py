@@ -1,5 +1,8 @@
 """The model_dump bridge: a chunk's ``model_dump()`` / ``model_dump_json()`` give what the SDK's
-own ``ChatCompletionChunk`` model gives. Installed into the core by ``ssejet._sdk``.
+own ``ChatCompletionChunk`` model gives, and a dialect event's what the SDK's model of that
+event gives (anthropic's ``RawMessageStreamEvent``, openai's ``ResponseStreamEvent``, built as
+the SDK's stream builds them; the exact route only, no fast path yet). Installed into the core
+by ``ssejet._sdk``.
 
 The reference is exact by construction: build the SDK's ``ChatCompletionChunk`` from the
 chunk's payload (``chunk.to_dict()``) the way the SDK's stream does (its ``construct_type``),
@@ -89,9 +92,34 @@ def _installed(sdk: str) -> bool:
     return module in sys.modules or importlib.util.find_spec(module) is not None
 
 
+# dialect -> (module of the SDK's stream event union, its name, module of construct_type)
+_EVENTS = {
+    "anthropic": ("anthropic.types", "RawMessageStreamEvent", "anthropic._models"),
+    "responses": ("openai.types.responses", "ResponseStreamEvent", "openai._models"),
+}
+_event_models: dict[str, Any] = {}
+
+
+def _event_model(dialect: str, event: Any) -> Any:
+    """The SDK's model of a dialect's event, built as the SDK's own stream builds it
+    (``construct_type`` of the stream's event union: an unknown type becomes what the SDK
+    makes of it too)."""
+    found = _event_models.get(dialect)
+    if found is None:
+        models, name, construct = _EVENTS[dialect]
+        union = getattr(importlib.import_module(models), name)
+        found = union, importlib.import_module(construct).construct_type
+        _event_models[dialect] = found
+    union, construct_type = found
+    return construct_type(type_=union, value=event.to_dict())
+
+
 def dump_chunk(chunk: Any, sdk: Optional[str], method: str, kwargs: dict[str, Any]) -> Any:
-    """The hook the core's chunks call: ``model_dump`` or ``model_dump_json`` of ``chunk``
-    as ``sdk``'s model gives it."""
+    """The hook the core's objects call: ``model_dump`` or ``model_dump_json`` of a chat
+    chunk as ``sdk``'s model gives it, or of a dialect's event (``sdk`` the dialect's name)
+    as its SDK's event model gives it."""
+    if sdk in _EVENTS:
+        return getattr(_event_model(sdk, chunk), method)(**kwargs)
     if method == "model_dump":
         return model_dump(chunk, sdk, **kwargs)
     return model_dump_json(chunk, sdk, **kwargs)
