@@ -9,7 +9,15 @@ message the SDK's stream helper builds.
 
 from __future__ import annotations
 
-from ._accumulate import Accumulator, Message, TextBlock, ThinkingBlock, ToolUseBlock, accumulate
+from ._accumulate import (
+    Accumulator,
+    Message,
+    ServerToolUseBlock,
+    TextBlock,
+    ThinkingBlock,
+    ToolUseBlock,
+    accumulate,
+)
 from ._decoder import EventDecoder, aiter_events, iter_events
 from ._models import (
     CitationsDelta,
@@ -37,6 +45,7 @@ __all__ = [
     "MessageDeltaEvent",
     "MessageStartEvent",
     "MessageStopEvent",
+    "ServerToolUseBlock",
     "SignatureDelta",
     "TextBlock",
     "TextDelta",

@@ -16,8 +16,9 @@ records) accumulate alike. The rules (API.md, layer 3b):
   ``partial_json`` (never an error: the SDK would raise ``ValueError`` for the latter).
 - ``usage`` starts as ``message_start``'s; each non-null field of a ``message_delta``'s
   ``usage`` replaces its value (counts are cumulative: assigned, not added).
-- ``stop_reason`` and ``stop_sequence`` come from the last ``message_delta``; its other
-  non-null fields (``stop_details``, ``container``) are kept too.
+- ``stop_reason``, ``stop_sequence`` and ``stop_details`` come from the last
+  ``message_delta`` (null included, as the SDK assigns them); its other non-null fields
+  (``container``) are kept too.
 - Other event types are ignored. A stream that does not begin with ``message_start`` is
   accumulated from what arrives: fields never seen read None.
 """
@@ -29,10 +30,13 @@ from typing import Any
 
 import orjson
 
-from .._records import Record
+from .._records import Record, _copy
 from ._models import DIALECT
 
-__all__ = ["Accumulator", "Message", "TextBlock", "ThinkingBlock", "ToolUseBlock", "accumulate"]
+__all__ = [
+    "Accumulator", "Message", "ServerToolUseBlock", "TextBlock", "ThinkingBlock", "ToolUseBlock",
+    "accumulate",
+]  # fmt: skip
 
 
 class _Typed(Record):
@@ -65,11 +69,25 @@ class ToolUseBlock(_Typed):
 
     __slots__ = ()
 
+    @property
+    def input(self) -> Any:
+        """The tool's arguments as plain JSON values (a fresh ``dict``, as the SDK gives), or
+        None when they never completed."""
+        return _copy(self._data.get("input"))
+
+
+class ServerToolUseBlock(ToolUseBlock):
+    """An accumulated ``server_tool_use`` block (web search, code execution...): as
+    :class:`ToolUseBlock`."""
+
+    __slots__ = ()
+
 
 _BLOCKS: dict[Any, type[Record]] = {
     "text": TextBlock,
     "thinking": ThinkingBlock,
     "tool_use": ToolUseBlock,
+    "server_tool_use": ServerToolUseBlock,
 }
 
 
@@ -149,6 +167,10 @@ class _Block:
             block["input"] = None
             block["partial_json"] = "".join(self.json)
         return block
+
+
+# What every message_delta assigns, null or not (the SDK's helper does the same).
+_ASSIGNED = ("stop_reason", "stop_sequence", "stop_details")
 
 
 def _pieces(start: Any) -> list[str]:
@@ -235,10 +257,10 @@ class Accumulator:
     def _message_delta(self, event: Any) -> None:
         delta = event.delta.to_dict()
         stop = self._stop
-        stop["stop_reason"] = delta.get("stop_reason")
-        stop["stop_sequence"] = delta.get("stop_sequence")
+        for key in _ASSIGNED:
+            stop[key] = delta.get(key)
         for key, value in delta.items():
-            if value is not None and key not in ("stop_reason", "stop_sequence", "type"):
+            if value is not None and key not in _ASSIGNED and key != "type":
                 stop[key] = value
         if event.usage is not None:
             usage = self._usage = dict(self._usage or {})
