@@ -30,7 +30,7 @@ from ssejet._bench import streams
 from ssejet._cli.demo import chat_stream
 from ssejet._cli.server import Request, Server, Writer
 from ssejet._sdk import dump, seam
-from ssejet._sdk.streams import ChunkStream
+from ssejet._sdk.streams import SsejetStream
 
 TLS = ssl.create_default_context()  # one for all http clients: building one costs ~50 ms
 WAIT = 5.0
@@ -520,7 +520,7 @@ def test_raw_responses_keep_the_sdks_own_stream(sdk: SDK, server: Server) -> Non
         model="m", messages=MESSAGES, stream=True
     )
     stream = raw.parse()
-    assert isinstance(stream, sdk.stream) and not isinstance(stream, ChunkStream)
+    assert isinstance(stream, sdk.stream) and not isinstance(stream, SsejetStream)
     assert not isinstance(next(iter(stream)), ssejet.ChatCompletionChunk)
     stream.close()
 
@@ -542,7 +542,7 @@ def test_arks_encrypted_requests_keep_the_sdks_own_stream(sdk: SDK, server: Serv
     stream = client.chat.completions.create(
         model="m", messages=MESSAGES, stream=True, extra_headers=headers
     )
-    assert isinstance(stream, sdk.stream) and not isinstance(stream, ChunkStream)
+    assert isinstance(stream, sdk.stream) and not isinstance(stream, SsejetStream)
     stream.close()
 
 
@@ -575,7 +575,7 @@ def test_copies_made_with_with_options_are_accelerated(sdk: SDK, server: Server)
         pytest.skip(f"{sdk.name} clients have no with_options()")
     copy = client.with_options(timeout=5.0)
     stream = copy.chat.completions.create(model="m", messages=MESSAGES, stream=True)
-    assert isinstance(stream, ChunkStream)
+    assert isinstance(stream, SsejetStream)
     stream.close()
 
 

@@ -1,8 +1,12 @@
 """openai-python (``openai.OpenAI`` / ``AsyncOpenAI``) for ``accelerate()``.
 
 Supported: openai>=3.54,<4 (3.54.0 is what the tests run on; the next major is excluded).
-Left to the SDK: ``.with_raw_response`` / ``.with_streaming_response`` (the raw-response
-header) and the ``chat.completions.stream()`` helper (its helper-method header).
+Streamed chat completions decode as ssejet chunks, ``responses.create(stream=True)`` as
+``ssejet.responses`` events. Left to the SDK: ``.with_raw_response`` /
+``.with_streaming_response`` (the raw-response header) and the ``chat.completions.stream()``
+and ``responses.stream()`` helpers (their helper-method header), which build the SDK's own
+models from each event; ``ssejet.responses.accumulate`` is the accelerated way to the final
+response.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import sys
 from importlib import import_module
 from typing import Any, Optional
 
-from .seam import SDK
+from .seam import SDK, Endpoint
 
 
 class OpenAI(SDK):
@@ -20,6 +24,15 @@ class OpenAI(SDK):
     client_names = ("OpenAI", "AsyncOpenAI")
     dists = ("openai",)
     low = (3, 54)
+
+    def endpoints(self) -> tuple[Endpoint, ...]:
+        def events(backend: Optional[str]) -> Any:
+            from ..responses import EventDecoder
+
+            return EventDecoder(backend=backend)
+
+        responses = Endpoint("types.responses", "ResponseStreamEvent", events)
+        return (*super().endpoints(), responses)
 
     def skip_headers(self) -> tuple[str, ...]:
         constants = import_module("openai._constants")

@@ -1,10 +1,13 @@
-"""``ssejet.accelerate(client)``: the SDKs' streamed chat completions, decoded by ssejet.
+"""``ssejet.accelerate(client)``: the SDKs' streamed responses, decoded by ssejet.
 
-The seam: openai-python and Ark's SDK (an adapted copy of it) send every request through
-``client.request()``, which retries, raises the SDK's own ``APIStatusError`` subclasses for
-4xx/5xx, then hands the response to ``client._process_response(cast_to=, options=, response=,
-stream=, stream_cls=, ...)`` to build the result. ``chat.completions.create`` passes
-``stream_cls=Stream[ChatCompletionChunk]`` (``AsyncStream[...]``), and no other endpoint does.
+The seam: openai-python, Ark's SDK (an adapted copy of it) and anthropic's (made by the same
+generator) send every request through ``client.request()``, which retries, raises the SDK's
+own ``APIStatusError`` subclasses for 4xx/5xx, then hands the response to
+``client._process_response(cast_to=, options=, response=, stream=, stream_cls=, ...)`` to
+build the result. A streamed endpoint passes ``stream_cls=Stream[<its event model>]``
+(``AsyncStream[...]``): ``chat.completions.create`` ``Stream[ChatCompletionChunk]``,
+``responses.create`` ``Stream[ResponseStreamEvent]``, anthropic's ``messages.create``
+``Stream[RawMessageStreamEvent]``; each SDK module lists the ones ssejet decodes.
 ``accelerate()`` switches ``client.__class__`` to a subclass of its own class (so copies made
 by ``client.with_options()``, which calls ``self.__class__(...)``, are accelerated too) whose
 ``_process_response`` returns a ssejet stream (``streams``) for exactly that ``stream_cls`` and
@@ -101,12 +104,12 @@ class SDK:
             raise TypeError(
                 f"ssejet.accelerate() supports {self.range}; this is {self.dists[0]} {installed}"
             )
-        from .streams import AsyncChunkStream, ChunkStream  # the read loop, loaded when used
+        from .streams import AsyncSsejetStream, SsejetStream  # the read loop, loaded when used
 
         streaming = import_module(f"{self.module}._streaming")
         module = {"__module__": __name__}
-        stream = type("ChunkStream", (ChunkStream, streaming.Stream), module)
-        astream = type("AsyncChunkStream", (AsyncChunkStream, streaming.AsyncStream), module)
+        stream = type("SsejetStream", (SsejetStream, streaming.Stream), module)
+        astream = type("AsyncSsejetStream", (AsyncSsejetStream, streaming.AsyncStream), module)
         # stream_cls -> (our stream class, the decoder factory), sync and async apart
         self.routes: tuple[dict[Any, Any], dict[Any, Any]] = ({}, {})
         for endpoint in self.endpoints():
@@ -178,20 +181,24 @@ def _release(text: str) -> Optional[tuple[int, ...]]:
 
 
 def accelerate(client: Any, *, backend: Optional[str] = None) -> Any:
-    """Makes ``client.chat.completions.create(..., stream=True)`` return ssejet chunks.
+    """Makes the client's streamed calls return ssejet objects parsed in Rust.
 
-    In place, and idempotent: afterwards the call returns a stream of
-    :class:`ChatCompletionChunk` parsed by ssejet straight from the HTTP response, with the
+    In place, and idempotent: afterwards ``chat.completions.create(..., stream=True)`` returns
+    a stream of :class:`ChatCompletionChunk`, openai's ``responses.create(..., stream=True)``
+    one of ``ssejet.responses`` events, anthropic's ``messages.create(..., stream=True)`` one
+    of ``ssejet.anthropic`` events, parsed by ssejet straight from the HTTP response, with the
     SDK stream's interface (iteration, async iteration, context manager, ``close()``,
     ``response``; breaking out of the loop closes the response). HTTP errors still raise the
     SDK's own exceptions; an error inside the stream raises :class:`StreamAPIError` (also an
     instance of the SDK's ``APIError``). Copies made by ``client.with_options()`` are
-    accelerated too; every other call is the SDK's own. The chunks' ``model_dump()`` gives what
-    this SDK's model gives.
+    accelerated too; every other call is the SDK's own (the stream helpers
+    ``chat.completions.stream()``, ``responses.stream()`` and ``messages.stream()`` too). The
+    objects' ``model_dump()`` gives what this SDK's model gives.
 
     Args:
-        client: an ``openai.OpenAI`` / ``AsyncOpenAI`` (openai>=3.54,<4), or a
-            ``volcenginesdkarkruntime.Ark`` / ``AsyncArk`` (volcengine-ark-runtime>=5.0.51,<6).
+        client: an ``openai.OpenAI`` / ``AsyncOpenAI`` (openai>=3.54,<4), a
+            ``volcenginesdkarkruntime.Ark`` / ``AsyncArk`` (volcengine-ark-runtime>=5.0.51,<6),
+            or an ``anthropic.Anthropic`` / ``AsyncAnthropic`` (anthropic>=2.17,<3).
         backend: ``"rust"``, ``"python"``, or None for ``ssejet.backend``.
 
     Returns:
@@ -217,10 +224,11 @@ def accelerate(client: Any, *, backend: Optional[str] = None) -> Any:
 def supported() -> tuple[SDK, ...]:
     """The SDKs ``accelerate()`` knows, one instance each."""
     if not _sdks:
+        from .anthropic import Anthropic
         from .ark import Ark
         from .openai import OpenAI
 
-        _sdks.extend((OpenAI(), Ark()))
+        _sdks.extend((OpenAI(), Ark(), Anthropic()))
     return tuple(_sdks)
 
 

@@ -36,7 +36,7 @@ class _AsyncCheckedBody(AsyncHttpxBody):
         pass
 
 
-class ChunkStream:
+class SsejetStream:
     """A streamed response as ssejet objects (chunks or a dialect's events), in the SDK's
     ``Stream`` interface.
 
@@ -69,8 +69,8 @@ class ChunkStream:
         self.response.close()
 
 
-class AsyncChunkStream:
-    """The async twin of :class:`ChunkStream` (``async for``, ``async with``, ``await close()``)."""
+class AsyncSsejetStream:
+    """The async twin of :class:`SsejetStream`: ``async for``, ``async with``, ``await close()``."""
 
     response: Any
 
