@@ -6,11 +6,14 @@ Streamed chat completions decode as ssejet chunks, ``responses.create(stream=Tru
 ``.with_streaming_response`` (the raw-response header) and the ``chat.completions.stream()``
 and ``responses.stream()`` helpers (their helper-method header), which build the SDK's own
 models from each event; ``ssejet.responses.accumulate`` is the accelerated way to the final
-response.
+response. ``responses.stream()`` calls ``responses.create(stream=True)`` without a header of
+its own, so the accelerated client's ``responses`` resource adds the helper-method header to
+it, as ``chat.completions.stream()`` does itself.
 """
 
 from __future__ import annotations
 
+import functools
 import sys
 from importlib import import_module
 from typing import Any, Optional
@@ -34,9 +37,26 @@ class OpenAI(SDK):
         responses = Endpoint("types.responses", "ResponseStreamEvent", events)
         return (*super().endpoints(), responses)
 
+    def client_namespace(self, base: type) -> dict[str, Any]:
+        original = base.responses  # type: ignore[attr-defined]
+
+        def responses(client: Any) -> Any:
+            resource = original.func(client)
+            resource.__class__ = _helper_marked(type(resource))
+            return resource
+
+        prop = functools.cached_property(responses)
+        prop.__set_name__(base, "responses")
+        return {"responses": prop}
+
+    def prepare(self, client: Any) -> None:
+        resource = vars(client).get("responses")  # made before accelerate(): mark it too
+        if resource is not None:
+            resource.__class__ = _helper_marked(type(resource))
+
     def skip_headers(self) -> tuple[str, ...]:
         constants = import_module("openai._constants")
-        return (constants.RAW_RESPONSE_HEADER, "X-Stainless-Helper-Method")
+        return (constants.RAW_RESPONSE_HEADER, HELPER_HEADER)
 
     def api_error(self) -> type:
         return import_module("openai").APIError  # type: ignore[no-any-return]
@@ -50,3 +70,27 @@ class OpenAI(SDK):
         if isinstance(error, errors.request_exceptions()):
             return openai.APIConnectionError(request=response.request)  # type: ignore[no-any-return]
         return None
+
+
+HELPER_HEADER = "X-Stainless-Helper-Method"
+
+
+@functools.cache
+def _helper_marked(resource: type) -> type:
+    """``resource`` (openai's ``Responses`` / ``AsyncResponses``) whose ``stream()`` marks its
+    request with the helper-method header, so the seam leaves it to the SDK."""
+    if getattr(resource, "_ssejet_marked", False):
+        return resource
+
+    def stream(self: Any, *args: Any, extra_headers: Any = None, **kwargs: Any) -> Any:
+        headers = {**(extra_headers or {}), HELPER_HEADER: "responses.stream"}
+        return resource.stream(self, *args, extra_headers=headers, **kwargs)  # type: ignore[attr-defined]
+
+    namespace = {
+        "stream": stream,
+        "_ssejet_marked": True,
+        "__module__": resource.__module__,
+        "__qualname__": resource.__qualname__,
+        "__doc__": resource.__doc__,
+    }
+    return type(resource.__name__, (resource,), namespace)

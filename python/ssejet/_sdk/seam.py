@@ -83,6 +83,13 @@ class SDK:
         error.request = response.request
         error.param = detail.get("param") if isinstance(detail, dict) else None
 
+    def client_namespace(self, base: type) -> dict[str, Any]:
+        """Attributes the accelerated client class adds or overrides (none by default)."""
+        return {}
+
+    def prepare(self, client: Any) -> None:
+        """Adjusts an accelerated client's state made before it was accelerated."""
+
     def transport_error(self, error: BaseException, response: Any) -> Optional[BaseException]:
         """The SDK's error for an HTTP client error met while reading, as the SDK's own stream
         maps it; None to let it through."""
@@ -218,6 +225,7 @@ def accelerate(client: Any, *, backend: Optional[str] = None) -> Any:
     if key not in _classes:
         _classes[key] = _accelerated(base, sdk, backend)
     client.__class__ = _classes[key]
+    sdk.prepare(client)
     return client
 
 
@@ -291,6 +299,7 @@ def _accelerated(base: type, sdk: SDK, backend: Optional[str]) -> type:
             return original(self, *args, **kwargs)
 
     namespace = {
+        **sdk.client_namespace(base),
         "_process_response": _process_response,
         "_ssejet_base": base,
         "__module__": base.__module__,
