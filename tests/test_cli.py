@@ -202,6 +202,14 @@ def test_chat_reports_a_connection_broken_mid_stream(backend):
     assert "broke" in one_error_line(err)
 
 
+def test_chat_accepts_a_stream_that_ends_without_done(backend):
+    # Cerebras and others end the body without [DONE]: the answer, the summary, status 0.
+    with Server(streaming(content_chunk("no done"))) as server:
+        status, out, err = ssejet(backend, "chat", "hi", "--base-url", server.url, "--model", "m")
+    assert (status, out) == (0, "no done\n"), err
+    assert "1 chunks · first token" in err and "Traceback" not in err
+
+
 def test_chat_reports_an_error_inside_the_stream(backend):
     error = b'data: {"error":{"message":"model overloaded","code":503}}\n\n'
     with Server(streaming(content_chunk("so far"), error)) as server:

@@ -45,6 +45,11 @@ class TimedDecoder:
     def done(self) -> bool:
         return self._decoder.done
 
+    @property
+    def incomplete(self) -> bool:
+        """Bytes of an unfinished event are buffered (the read loop asks at the body's end)."""
+        return self._decoder.incomplete
+
 
 def _key_variable(url: str, chosen: str | None) -> str:
     if chosen:
