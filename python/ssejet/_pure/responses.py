@@ -15,7 +15,8 @@ from typing import Any
 from .._records import Record
 from ..responses import _models as M
 from .chat import kind
-from .dialect import DEFAULT_MAX_EVENT_SIZE, EventDecoder, InvalidEvent, StreamRules
+from .dialect import EventDecoder, InvalidEvent, StreamRules
+from .sse import DEFAULT_MAX_EVENT_SIZE
 
 RULES = StreamRules(
     skipped=frozenset(),
@@ -39,7 +40,7 @@ def _bad(path: str, expected: str, value: Any) -> InvalidEvent:
     return InvalidEvent(f"invalid event: {path} must be {expected}, not {kind(value)}")
 
 
-def build(name: str, payload: dict, data: Any) -> Any:
+def build(name: str, payload: dict[str, Any], data: Any) -> Any:
     """The event of type ``name`` whose parsed payload is ``payload`` (``data``: its bytes or
     repaired text, what ``to_dict()`` parses again)."""
     hot = _HOT.get(name)

@@ -93,10 +93,6 @@ PARTS = {
 ITEMS = frozenset({"response.output_item.added", "response.output_item.done"})
 
 
-def _index(value: Any) -> bool:
-    return type(value) is int
-
-
 class Response(Record):
     """The accumulated response: a read-only record of the last lifecycle ``response`` object
     with the accumulated ``output`` (items as records), plus ``output_text``.
@@ -234,9 +230,10 @@ class Accumulator:
                 )
                 return
             to_dict = getattr(event, "to_dict", None)
-            data = to_dict() if callable(to_dict) else None
-            if type(data) is not dict:
+            payload = to_dict() if callable(to_dict) else None
+            if type(payload) is not dict:
                 return
+            data = payload
         self._add(data)
 
     def _add(self, data: dict[str, Any]) -> None:
@@ -256,7 +253,7 @@ class Accumulator:
                 self._last = kind
         elif kind in ITEMS:
             index, item = data.get("output_index"), data.get("item")
-            if _index(index) and type(item) is dict:
+            if type(index) is int and type(item) is dict:
                 self._items[index] = _Item(_copy(item))
         elif kind in DONES:
             self._done(DONES[kind], data)
@@ -264,14 +261,14 @@ class Accumulator:
             container, index_key = PARTS[kind]
             index, part = data.get(index_key), data.get("part")
             item = self._item(data, None)
-            if item is not None and _index(index) and type(part) is dict:
+            if item is not None and type(index) is int and type(part) is dict:
                 item.put_part(container, index, part)
 
     def _item(self, data: dict[str, Any], text: Optional[_Text]) -> Optional[_Item]:
         """The item at the event's ``output_index``; when there is none yet and ``text`` says
         what it is, a minimal one (a resumed stream)."""
         output_index = data.get("output_index")
-        if not _index(output_index):
+        if type(output_index) is not int:
             return None
         item = self._items.get(output_index)
         if item is None and text is not None:
@@ -283,7 +280,7 @@ class Accumulator:
         return item
 
     def _delta(self, text: _Text, output_index: Any, index: Any, delta: Any, item_id: Any) -> None:
-        if not (_index(output_index) and _index(index) and type(delta) is str):
+        if type(output_index) is not int or type(index) is not int or type(delta) is not str:
             return
         item = self._item({"output_index": output_index, "item_id": item_id}, text)
         if item is None:  # pragma: no cover - output_index was checked
@@ -302,7 +299,7 @@ class Accumulator:
         value = data.get(text.done_key)
         index = data.get(text.index_key) if text.index_key else 0
         item = self._item(data, text)
-        if item is None or type(value) is not str or not _index(index):
+        if item is None or type(value) is not str or type(index) is not int:
             return
         if text.container is None:
             item.data[text.field] = value
