@@ -7,8 +7,9 @@ equal whichever backend made them. Nested objects off the hot path (``message``,
 types) and every other event type are read-only :class:`~ssejet._records.Record`\\ s; the
 table at the end says which of their fields are documented (read None when absent).
 
-Every class reads the payload's other keys as attributes too (``_extra``), and ``to_dict()``
-parses the kept payload again with orjson: the same values on both backends by construction.
+``to_dict()`` parses the kept payload again with orjson: the same values on both backends by
+construction. The classes off the per-token path also read the payload's other keys as
+attributes (``_extra``); the per-token ones have only their fields (see ``_OpenEvent``).
 """
 
 from __future__ import annotations
@@ -73,10 +74,6 @@ class _Event(metaclass=ABCMeta):
         cls = self._public
         return _restore, (cls, tuple(getattr(self, name) for name in cls.__slots__))
 
-    def __getattr__(self, name: str) -> Any:
-        # Only reached when no slot has that name: the payload's other keys.
-        return _extra(self, name)
-
     def to_dict(self) -> dict[str, Any]:
         """The object as orjson parses it from the stream's payload (a fresh dict). An object
         built with the constructor gives its fields instead."""
@@ -85,6 +82,20 @@ class _Event(metaclass=ABCMeta):
             return {name: _plain(getattr(self, name)) for name in self._fields}
         value = orjson.loads(payload)
         return value if self._key is None else value[self._key]  # type: ignore[no-any-return]
+
+
+class _OpenEvent(_Event):
+    """An event class off the per-token path: the payload's other keys read as attributes too.
+
+    The per-token classes (``ContentBlockDeltaEvent`` and its typed deltas) have only their
+    fields (the rest is in ``to_dict()``): a ``__getattr__`` makes every attribute read of a
+    class ~24 ns slower, in both backends, and a text delta is read four times."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached when no slot has that name: the payload's other keys.
+        return _extra(self, name)
 
 
 def _plain(value: Any) -> Any:
@@ -168,7 +179,7 @@ class ContentBlockDeltaEvent(_Event):
 
 
 @_seal
-class MessageStartEvent(_Event):
+class MessageStartEvent(_OpenEvent):
     """``message_start``: ``message`` is a record (``event.message.usage.input_tokens``)."""
 
     _fields = ("type", "message")
@@ -178,7 +189,7 @@ class MessageStartEvent(_Event):
 
 
 @_seal
-class ContentBlockStartEvent(_Event):
+class ContentBlockStartEvent(_OpenEvent):
     """``content_block_start``: ``content_block`` is a record of the block as it starts."""
 
     _fields = ("type", "index", "content_block")
@@ -189,7 +200,7 @@ class ContentBlockStartEvent(_Event):
 
 
 @_seal
-class ContentBlockStopEvent(_Event):
+class ContentBlockStopEvent(_OpenEvent):
     """``content_block_stop``: the block at ``index`` is complete."""
 
     _fields = ("type", "index")
@@ -199,7 +210,7 @@ class ContentBlockStopEvent(_Event):
 
 
 @_seal
-class MessageDeltaEvent(_Event):
+class MessageDeltaEvent(_OpenEvent):
     """``message_delta``: ``delta`` is a record (``stop_reason``, ``stop_sequence``...),
     ``usage`` a record of the cumulative usage, or None.
     """
@@ -212,7 +223,7 @@ class MessageDeltaEvent(_Event):
 
 
 @_seal
-class MessageStopEvent(_Event):
+class MessageStopEvent(_OpenEvent):
     """``message_stop``: the message is complete (the decoder is ``done``)."""
 
     _fields = ("type",)
