@@ -179,3 +179,84 @@ def test_reads_with_no_size_split_after_each_blank_line() -> None:
     expected = [b"data: a\n\n", b": c\n\n", b"data: b\r\n\r\n", b"data: c\r\r", b"data: tail"]
     assert streams.reads(body, None) == expected
     assert streams.reads(streams.stream("crlf").body, None)[0].endswith(b"}\r\n\r\n")
+
+
+DIALECT_NAMES = list(streams.DIALECT_GENERATORS)
+
+
+def dialect_module(name: str) -> Any:
+    import ssejet.anthropic
+    import ssejet.responses
+
+    return ssejet.anthropic if name.startswith("anthropic") else ssejet.responses
+
+
+def final_text(name: str, result: Any) -> str:
+    if name.startswith("anthropic"):
+        return "".join(block.text for block in result.content)
+    return "".join(part.text for item in result.output for part in item.content)
+
+
+@pytest.mark.parametrize("name", DIALECT_NAMES)
+@pytest.mark.parametrize("size", [None, streams.READ_64K, 4093, 301])
+def test_each_dialect_stream_decodes_to_its_payloads(backend: str, name: str, size: Any) -> None:
+    stream = streams.stream(name)
+    assert decode(backend, streams.reads(stream.body, size)) == stream.payloads
+    assert stream.events == len(stream.payloads) >= 300
+
+
+@pytest.mark.parametrize("name", DIALECT_NAMES)
+@pytest.mark.parametrize("size", [None, streams.READ_64K, 1])
+def test_each_dialect_stream_accumulates_to_its_text(backend: str, name: str, size: Any) -> None:
+    stream = streams.stream(name, short=size == 1)
+    module = dialect_module(name)
+    decoder = module.EventDecoder(backend=backend)
+    events = [e for data in streams.reads(stream.body, size) for e in decoder.feed(data)]
+    assert decoder.done
+    assert len(events) == stream.events - (name == "anthropic_text")  # its ping is skipped
+    assert final_text(name, module.accumulate(events)) == stream.content != ""
+
+
+@pytest.mark.parametrize("name", DIALECT_NAMES)
+@pytest.mark.parametrize("seed", range(3))
+def test_each_short_dialect_stream_decodes_in_random_reads(
+    backend: str, name: str, seed: int
+) -> None:
+    stream = streams.stream(name, short=True)
+    assert decode(backend, random_reads(stream.body, seed)) == stream.payloads
+
+
+@pytest.mark.parametrize("name", DIALECT_NAMES)
+def test_dialect_generators_are_deterministic_seeded_and_sized(name: str) -> None:
+    generate = streams.DIALECT_GENERATORS[name]
+    first, again = generate(n_events=20), generate(n_events=20)
+    assert first == again and first.events == 20
+    assert generate(n_events=20, seed=1).body != first.body
+    assert streams.stream(name).events == 2000
+
+
+def test_anthropic_text_is_one_text_block_of_token_deltas_with_a_ping() -> None:
+    stream = streams.stream("anthropic_text")
+    events = [json.loads(p) for p in stream.payloads]
+    kinds = [e["type"] for e in events]
+    assert kinds[:3] == ["message_start", "content_block_start", "ping"]
+    assert kinds[-3:] == ["content_block_stop", "message_delta", "message_stop"]
+    assert set(kinds[3:-3]) == {"content_block_delta"}
+    assert all(e["delta"]["type"] == "text_delta" for e in events[3:-3])
+    assert "".join(e["delta"]["text"] for e in events[3:-3]) == stream.content
+    names = [line[7:] for line in stream.body.decode().splitlines() if line.startswith("event: ")]
+    assert names == kinds  # each event is named for its type, as Anthropic sends
+    assert 100 <= len(stream.body) / stream.events <= 140
+
+
+def test_responses_text_is_one_message_of_token_deltas_then_the_whole_response() -> None:
+    stream = streams.stream("responses_text")
+    events = [json.loads(p) for p in stream.payloads]
+    assert [e["sequence_number"] for e in events] == list(range(stream.events))
+    deltas = [e for e in events if e["type"] == "response.output_text.delta"]
+    assert len(deltas) == stream.events - 8
+    assert "".join(e["delta"] for e in deltas) == stream.content
+    last = events[-1]
+    assert last["type"] == "response.completed" and b"[DONE]" not in stream.body
+    assert last["response"]["output"][0]["content"][0]["text"] == stream.content
+    assert last["response"]["usage"]["output_tokens"] == len(deltas)

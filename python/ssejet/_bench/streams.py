@@ -381,6 +381,135 @@ def one_huge_line(size: int = 4 * 1024 * 1024, seed: int = 0) -> Stream:
     return Stream("one_huge_line", _frame(payloads), 2, payloads, text)
 
 
+def _events(events: list[tuple[str, dict[str, Any]]]) -> tuple[bytes, list[str]]:
+    """Named events (``event: <type>`` then ``data: <JSON>``), as Anthropic and OpenAI send."""
+    payloads = [_dumps(data) for _, data in events]
+    body = "".join(f"event: {name}\ndata: {p}\n\n" for (name, _), p in zip(events, payloads))
+    return body.encode(), payloads
+
+
+def anthropic_text(n_events: int = 2000, seed: int = 0) -> Stream:
+    """A long Anthropic Messages answer: ``message_start``, one text block of token-sized
+    ``text_delta`` events (about 30% CJK), a ``ping`` after the block start as the API sends,
+    ``message_delta`` with the usage, ``message_stop``: ``n_events`` SSE events in all."""
+    rng = random.Random(seed)
+    ident = f"msg_01{_hex(rng, 22)}"
+    model = "claude-sonnet-4-5-20250929"
+    usage = {
+        "input_tokens": rng.randrange(10, 2000),
+        "cache_creation_input_tokens": 0,
+        "cache_read_input_tokens": 0,
+        "output_tokens": 1,
+        "service_tier": "standard",
+    }
+    message = {
+        "model": model,
+        "id": ident,
+        "type": "message",
+        "role": "assistant",
+        "content": [],
+        "stop_reason": None,
+        "stop_sequence": None,
+        "usage": usage,
+    }
+    events: list[tuple[str, dict[str, Any]]] = [
+        ("message_start", {"type": "message_start", "message": message}),
+        (
+            "content_block_start",
+            {
+                "type": "content_block_start",
+                "index": 0,
+                "content_block": {"type": "text", "text": ""},
+            },
+        ),
+        ("ping", {"type": "ping"}),
+    ]
+    text = []
+    for _ in range(max(n_events - 6, 1)):
+        token = _token(rng, 0.30)
+        text.append(token)
+        delta = {"type": "text_delta", "text": token}
+        events.append(
+            ("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": delta})
+        )
+    end = {"stop_reason": "end_turn", "stop_sequence": None}
+    events += [
+        ("content_block_stop", {"type": "content_block_stop", "index": 0}),
+        (
+            "message_delta",
+            {"type": "message_delta", "delta": end, "usage": {"output_tokens": len(text)}},
+        ),
+        ("message_stop", {"type": "message_stop"}),
+    ]
+    body, payloads = _events(events)
+    return Stream("anthropic_text", body, len(payloads), payloads, "".join(text))
+
+
+def responses_text(n_events: int = 2000, seed: int = 0) -> Stream:
+    """A long OpenAI Responses answer: ``response.created``/``in_progress``, one message item
+    with one ``output_text`` part of token-sized ``response.output_text.delta`` events
+    (``sequence_number``, ``logprobs: []`` as gpt-4o sends), their ``.done`` events and
+    ``response.completed`` with the whole response: ``n_events`` SSE events, no ``[DONE]``."""
+    rng = random.Random(seed)
+    ident, item_id = f"resp_{_hex(rng, 48)}", f"msg_{_hex(rng, 48)}"
+    response = {
+        "id": ident,
+        "object": "response",
+        "created_at": 1743082658 + rng.randrange(10**6),
+        "status": "in_progress",
+        "error": None,
+        "incomplete_details": None,
+        "model": "gpt-4o-2024-08-06",
+        "output": [],
+        "parallel_tool_calls": True,
+        "text": {"format": {"type": "text"}},
+        "tool_choice": "auto",
+        "tools": [],
+        "usage": None,
+        "metadata": {},
+    }
+    where = {"item_id": item_id, "output_index": 0, "content_index": 0}
+    item = {
+        "id": item_id,
+        "type": "message",
+        "status": "in_progress",
+        "role": "assistant",
+        "content": [],
+    }
+    events: list[tuple[str, dict[str, Any]]] = []
+
+    def event(kind: str, **fields: Any) -> None:
+        events.append((kind, {"type": kind, "sequence_number": len(events), **fields}))
+
+    event("response.created", response=response)
+    event("response.in_progress", response=response)
+    event("response.output_item.added", output_index=0, item=item)
+    part = {"type": "output_text", "annotations": [], "logprobs": [], "text": ""}
+    event("response.content_part.added", **where, part=part)
+    text = []
+    for _ in range(max(n_events - 8, 1)):
+        token = _token(rng, 0.30)
+        text.append(token)
+        event("response.output_text.delta", **where, delta=token, logprobs=[])
+    content = "".join(text)
+    part = {**part, "text": content}
+    event("response.output_text.done", **where, text=content, logprobs=[])
+    event("response.content_part.done", **where, part=part)
+    item = {**item, "status": "completed", "content": [part]}
+    event("response.output_item.done", output_index=0, item=item)
+    usage = {
+        "input_tokens": rng.randrange(10, 2000),
+        "input_tokens_details": {"cached_tokens": 0},
+        "output_tokens": len(text),
+        "output_tokens_details": {"reasoning_tokens": 0},
+    }
+    usage["total_tokens"] = usage["input_tokens"] + usage["output_tokens"]
+    done = {**response, "status": "completed", "output": [item], "usage": usage}
+    event("response.completed", response=done)
+    body, payloads = _events(events)
+    return Stream("responses_text", body, len(payloads), payloads, content)
+
+
 GENERATORS: dict[str, Callable[..., Stream]] = {
     "ark_content": ark_content,
     "siliconflow_reasoning": siliconflow_reasoning,
@@ -396,6 +525,13 @@ SHORT: dict[str, dict[str, int]] = {name: {"n_events": 20} for name in GENERATOR
 SHORT["large_cjk"] = {"n_events": 4}
 SHORT["one_huge_line"] = {"size": 16 * 1024}
 
+# The dialects' streams: named events, no [DONE] (the chat generators above end with it).
+DIALECT_GENERATORS: dict[str, Callable[..., Stream]] = {
+    "anthropic_text": anthropic_text,
+    "responses_text": responses_text,
+}
+SHORT.update({name: {"n_events": 20} for name in DIALECT_GENERATORS})
+
 _cache: dict[tuple[str, bool], Stream] = {}
 
 
@@ -403,7 +539,8 @@ def stream(name: str, *, short: bool = False) -> Stream:
     """The named stream with its default size (or its short version), built once per process."""
     key = (name, short)
     if key not in _cache:
-        _cache[key] = GENERATORS[name](**(SHORT[name] if short else {}))
+        generate = GENERATORS.get(name) or DIALECT_GENERATORS[name]
+        _cache[key] = generate(**(SHORT[name] if short else {}))
     return _cache[key]
 
 
