@@ -18,18 +18,21 @@ from typing import Any
 import pytest
 
 import ssejet
-from ssejet._bench import main, workloads
+from ssejet._bench import dialects, main, workloads
 from ssejet._bench.consumer import ChatApp
 from ssejet._bench.measure import Progress, check, difference, measure
 from ssejet._bench.peers import (
     Peer,
+    Skip,
     available_peers,
     import_or_skip,
     orjson_floor,
     per_body,
     ssejet_chunk_decoder,
 )
+from ssejet._bench.transports import Loopback
 from ssejet._bench.workloads import (
+    CLIENTS,
     LOOPBACK_REFERENCE,
     REFERENCE,
     STREAMS,
@@ -166,6 +169,8 @@ def test_a_tiny_run_prints_a_table_per_workload(capsys: Any, clock: str, header:
     )  # fmt: skip
     assert code == 0
     lines = out.splitlines()
+    assert lines[0].startswith("== chat.completions (OpenAI-compatible chunks) ==")
+    lines = lines[2:]
     assert lines[0].startswith("ark_content (64KiB reads): 19 chunks, ")
     assert re.split(r"\s{2,}", lines[1].strip()) == ["peer", header, "MB/s", "× ssejet-rust"]
     peers = {re.split(r"\s{2,}", line.strip())[0] for line in lines[2:4]}
@@ -218,3 +223,136 @@ def test_the_corpus_run_succeeds_though_plain_dict_readers_fail_on_it(
     assert main([*argv, "--corpus", str(corpus)]) == 0
     out = capsys.readouterr().out
     assert "ssejet-rust ChunkDecoder" in out and "wrong output" in out
+
+
+def peers_of(suite: str, loop: Any = None) -> list[Peer]:
+    """Every peer of a suite that can run here (the skipped ones are said in the message)."""
+    said: list[str] = []
+    peers = available_peers(None, said.append, loop, suite)
+    assert peers, said
+    return peers
+
+
+def dialect_corpus(corpus: Path, dialect: str) -> Workload:
+    folder = corpus.parent / "dialects"
+    if not (folder / "expected.jsonl").is_file():
+        pytest.skip(f"{folder} is absent")
+    return dialects.corpus(streams, folder, dialect, "64KiB")
+
+
+@pytest.mark.parametrize("dialect", ["anthropic", "responses"])
+def test_every_dialect_peer_reads_the_dialects_captures_as_expected_jsonl_says(
+    corpus: Path, dialect: str
+) -> None:
+    load = dialect_corpus(corpus, dialect)
+    assert len(load.bodies) == (9 if dialect == "anthropic" else 8)  # one each left out
+    assert (load.suite, load.unit) == (dialect, "event")
+    assert load.reference == dialects.REFERENCES[dialect]
+    peers = peers_of(dialect)
+    assert peers[0].name == load.reference
+    for peer in peers:
+        assert check(peer, peer.make(load), load) is None, peer.name
+
+
+@pytest.mark.parametrize("read", ["event", "64KiB"])
+@pytest.mark.parametrize("name", ["anthropic_text", "responses_text"])
+def test_every_dialect_peer_reads_the_generated_text_streams(name: str, read: str) -> None:
+    load = dialects.generated(streams, name, read, 40)
+    assert load.bodies[0].expected[0] == 40 - (name == "anthropic_text")  # ping skipped
+    assert len(load.bodies[0].expected[1]) > 40
+    for peer in peers_of(load.suite):
+        assert check(peer, peer.make(load), load) is None, peer.name
+
+
+def test_a_dialect_peer_that_misses_a_tool_call_is_reported_wrong(corpus: Path) -> None:
+    load = dialect_corpus(corpus, "anthropic")
+    good = peers_of("anthropic")[0]
+
+    def make(workload: Workload) -> Any:
+        run = good.make(workload)
+        return lambda: [(n, text, thinking, ()) for n, text, thinking, _ in run()]
+
+    problem = check(Peer("no tools", make), make(load), load)
+    assert problem is not None and ": tool calls " in problem
+
+
+@pytest.fixture(scope="module")
+def loopback() -> Any:
+    loop = Loopback()
+    yield loop
+    loop.close()
+
+
+@pytest.mark.parametrize("name", list(CLIENTS))
+def test_every_client_peer_reads_the_loopback_body_right(loopback: Any, name: str) -> None:
+    load = workloads.loopback(streams, 30, name)
+    client, reference = CLIENTS[name]
+    assert (load.suite, load.reference, load.stream) == (client, reference, name)
+    peers = peers_of(client, loopback)
+    try:
+        names = [peer.name for peer in peers]
+        assert reference in names and any("seed loop" in n for n in names)
+        assert any(n.startswith("ssejet-python") for n in names)
+        for peer in peers:
+            assert check(peer, peer.make(load), load) is None, peer.name
+    finally:
+        for peer in peers:
+            if peer.close:
+                peer.close()
+
+
+def test_a_missing_client_is_skipped_with_a_message(monkeypatch: Any, loopback: Any) -> None:
+    def missing(loop: Any, how: str, backend: str = "") -> Peer:
+        raise Skip("aiohttp is not installed: pip install aiohttp")
+
+    from ssejet._bench import clients
+
+    factories = [(n, lambda loop, f=f: missing(loop, "")) for n, f in clients.FACTORIES["aiohttp"]]
+    monkeypatch.setitem(clients.FACTORIES, "aiohttp", factories)
+    said: list[str] = []
+    assert available_peers(None, said.append, loopback, "aiohttp") == []
+    assert len(said) == 4 and said[0].startswith("skipping aiohttp bare read (no parsing): ")
+
+
+NEW = "anthropic,anthropic_text,responses,responses_text,loopback-requests,loopback-aiohttp"
+
+
+def test_a_run_of_the_dialects_and_clients_prints_json_grouped_by_suite(
+    corpus: Path, capsys: Any
+) -> None:
+    code, out, _ = run_main(
+        capsys, "--workloads", NEW, "--reads", "event", "--corpus", str(corpus), "--json", *QUICK
+    )
+    assert code == 0
+    data = json.loads(out)
+    suites = {w["workload"]: (w["suite"], w["unit"]) for w in data["workloads"]}
+    assert suites == {
+        "anthropic/event": ("anthropic", "event"),
+        "anthropic_text/event": ("anthropic", "event"),
+        "responses/event": ("responses", "event"),
+        "responses_text/event": ("responses", "event"),
+        "loopback-requests/event": ("requests", "chunk"),
+        "loopback-aiohttp/event": ("aiohttp", "chunk"),
+    }
+    for workload in data["workloads"]:
+        rows = {r["peer"]: r for r in workload["results"]}
+        assert {r["status"] for r in rows.values()} == {"ok"}, workload["workload"]
+        assert rows[workload["reference"]]["ratio"] == 1.0
+        assert len(rows) >= 4 and all(len(r["seconds_per_pass"]) == 2 for r in rows.values())
+    assert data["machine"]["versions"]["requests"]
+
+
+def test_the_table_has_a_section_per_dialect_and_per_client(capsys: Any) -> None:
+    code, out, _ = run_main(
+        capsys, "--workloads", "ark_content,anthropic_text,responses_text,loopback-aiohttp",
+        "--reads", "64KiB", "--peers", "rust", *QUICK,
+    )  # fmt: skip
+    assert code == 0
+    sections = [line.strip("= ") for line in out.splitlines() if line.startswith("== ")]
+    assert sections == [
+        "chat.completions (OpenAI-compatible chunks)", "Anthropic Messages", "OpenAI Responses",
+        "Client: aiohttp, over loopback HTTP",
+    ]  # fmt: skip
+    assert "anthropic_text (64KiB reads): 19 events, " in out
+    assert re.search(r"peer +CPU µs/event +MB/s +× ssejet-rust", out)
+    assert re.search(r"peer +CPU µs/chunk +MB/s +× bare read", out)

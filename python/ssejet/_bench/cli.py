@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Optional
 
 from .measure import Progress, measure
-from .peers import available_peers
+from .peers import Peer, available_peers
 from .report import plot, report, table
 from .transports import Loopback
 from .workloads import (
-    LOOPBACK_REFERENCE,
+    CLIENTS,
     READ_SIZES,
     REFERENCE,
     STREAMS,
@@ -32,9 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ssejet bench",
         description="Compares ssejet with the SSE and JSON parsers applications use today, on "
-        "generated and real LLM streams: every peer is checked for correct output, then all are "
-        "timed round-robin. Prints a table per workload (µs per chunk, MB/s, ratio to "
-        "ssejet-rust's ChunkDecoder measured in the same run). Peers: pip install --group bench.",
+        "generated and real LLM streams, per dialect (chat.completions, Anthropic Messages, "
+        "OpenAI Responses) and per HTTP client (httpx, requests, aiohttp over loopback): every "
+        "peer is checked for correct output, then all are timed round-robin. Prints a table per "
+        "workload (µs per chunk or event, MB/s, ratio to ssejet-rust or to the client's bare "
+        "read, measured in the same run). Peers: pip install --group bench.",
     )
     add = parser.add_argument
     add(
@@ -43,8 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
         default=list(WORKLOADS),
         metavar="LIST",
         help=f"comma-separated: {', '.join(STREAMS)}, corpus (the 21 captures), corpus-plain "
-        "(those without provider quirks), loopback (Ark-shaped chunks over a 127.0.0.1 HTTP "
-        "server, client CPU time) (default: all)",
+        "(those without provider quirks); anthropic, responses (the dialects' captures), "
+        "anthropic_text, responses_text (long generated text streams); loopback, "
+        "loopback-requests, loopback-aiohttp (Ark-shaped chunks over a 127.0.0.1 HTTP server "
+        "through httpx, requests, aiohttp; client CPU time) (default: all)",
     )
     add(
         "--reads",
@@ -52,15 +56,15 @@ def build_parser() -> argparse.ArgumentParser:
         default=list(READ_SIZES),
         metavar="LIST",
         help="comma-separated read sizes: event, 64KiB, 1B (default: all; 1B on the short "
-        "generated streams only)",
+        "generated chat streams only)",
     )
     add(
         "--peers",
         type=_csv,
         default=None,
         metavar="LIST",
-        help="only the peers whose name contains one of these words (the reference "
-        f"{REFERENCE!r} is always included)",
+        help="only the peers whose name contains one of these words (each workload's "
+        f"reference, such as {REFERENCE!r}, is always included)",
     )
     add(
         "--events",
@@ -74,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("cpu", "wall"),
         default="cpu",
         help="cpu: the CPU time of the thread running the peers, steady on a shared machine; "
-        "wall: elapsed time (default: %(default)s; the loopback workload is always cpu)",
+        "wall: elapsed time (default: %(default)s; the loopback workloads are always cpu)",
     )
     add(
         "--repeat",
@@ -103,7 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="DIR",
         default=None,
-        help="the real captures with expected.jsonl (default: $SSEJET_SHARED/corpus/real)",
+        help="the real chat captures with expected.jsonl; the dialects' are in the sibling "
+        "folder dialects/ (default: $SSEJET_SHARED/corpus/real)",
     )
     return parser
 
@@ -134,8 +139,6 @@ def main(argv: Optional[list[str]] = None) -> int:
         skipped.append(message)
         progress.say(message)
 
-    selected = [*args.peers, REFERENCE, LOOPBACK_REFERENCE] if args.peers else None
-    peers = available_peers(selected, say)
     workloads = build_workloads(
         streams,
         names=args.workloads,
@@ -145,21 +148,28 @@ def main(argv: Optional[list[str]] = None) -> int:
         say=say,
         clock=args.clock,
     )
-    loop = Loopback() if any(w.reference == LOOPBACK_REFERENCE for w in workloads) else None
-    loop_peers = available_peers(selected, say, loop) if loop else []
+    loop = Loopback() if any(w.stream in CLIENTS for w in workloads) else None
+    suites: dict[str, list[Peer]] = {}  # each suite's peers, made once, when first needed
     results = []
-    for i, workload in enumerate(workloads, 1):
-        rows = measure(
-            workload,
-            loop_peers if workload.reference == LOOPBACK_REFERENCE else peers,
-            repeat=args.repeat,
-            sample_s=args.sample_ms / 1e3,
-            progress=progress,
-            label=f"[{i}/{len(workloads)}] ",
-        )
-        results.append(rows)
-    if loop is not None:
-        loop.close()
+    try:
+        for i, workload in enumerate(workloads, 1):
+            if workload.suite not in suites:
+                selected = [*args.peers, workload.reference] if args.peers else None
+                suites[workload.suite] = available_peers(selected, say, loop, workload.suite)
+            rows = measure(
+                workload,
+                suites[workload.suite],
+                repeat=args.repeat,
+                sample_s=args.sample_ms / 1e3,
+                progress=progress,
+                label=f"[{i}/{len(workloads)}] ",
+            )
+            results.append(rows)
+    finally:
+        for peer in (p for peers in suites.values() for p in peers if p.close):
+            peer.close()  # type: ignore[misc]
+        if loop is not None:
+            loop.close()
     settings = {
         "clock": args.clock,
         "repeat": args.repeat,
@@ -174,13 +184,13 @@ def main(argv: Optional[list[str]] = None) -> int:
     if args.plot:
         plot(data, args.plot)
         progress.say(f"chart written to {args.plot}")
-    # Exit 1 only when a typed ssejet path (ChunkDecoder, iter_chunks) decoded wrongly: the
+    # Exit 1 only when a typed ssejet path (a decoder, an iterator) decoded wrongly: the
     # "SSEDecoder + orjson" loop reads plain dicts as apps do, without the provider
     # normalisations, so it fails on the corpus like the other peers, by design.
     wrong = [
         r
         for rows in results
         for r in rows
-        if r.kind == "ssejet" and "+" not in r.peer and r.status != "ok"
+        if r.kind == "ssejet" and "SSEDecoder + orjson" not in r.peer and r.status != "ok"
     ]
     return 1 if wrong else 0

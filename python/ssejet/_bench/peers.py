@@ -41,6 +41,7 @@ class Peer:
     name: str
     make: Callable[[Workload], Run]
     kind: str = "peer"  # "ssejet", "peer" or "floor"
+    close: Optional[Callable[[], None]] = None  # what to release after the run (a session)
 
 
 def per_body(step: Step) -> Callable[[Workload], Run]:
@@ -162,15 +163,13 @@ def seeds_pattern(loads_name: str) -> Peer:
     return Peer(f"seeds' pattern + {loads_name}", per_body(step))
 
 
-def httpx_sse(loads_name: str) -> Peer:
+def httpx_sse_framing() -> Callable[[list[bytes]], Iterator[Any]]:
     """httpx-sse's ``EventSource.iter_sse`` without the HTTP: httpx's incremental UTF-8
-    decoding, httpx-sse's line decoder and ``SSEDecoder``, then ``loads`` per event."""
+    decoding, httpx-sse's line decoder and ``SSEDecoder``; gives the events of some reads."""
     import_or_skip("httpx_sse", "httpx-sse")
     from httpx_sse._decoders import SSEDecoder, SSELineDecoder
 
-    loads = json.loads if loads_name == "json" else import_or_skip("orjson", "orjson").loads
-
-    def events(reads: list[bytes]) -> Iterator[str]:
+    def events(reads: list[bytes]) -> Iterator[Any]:
         text = codecs.getincrementaldecoder("utf-8")("replace").decode
         lines, decoder = SSELineDecoder(), SSEDecoder()
         for data in reads:
@@ -179,14 +178,23 @@ def httpx_sse(loads_name: str) -> Peer:
                 for line in lines.decode(piece):
                     sse = decoder.decode(line.rstrip("\n"))
                     if sse is not None:
-                        yield sse.data
+                        yield sse
         for line in lines.flush():
             sse = decoder.decode(line.rstrip("\n"))
             if sse is not None:
-                yield sse.data
+                yield sse
+
+    return events
+
+
+def httpx_sse(loads_name: str) -> Peer:
+    """httpx-sse's framing (:func:`httpx_sse_framing`), then ``loads`` per event."""
+    events = httpx_sse_framing()
+    loads = json.loads if loads_name == "json" else import_or_skip("orjson", "orjson").loads
 
     def step(body: Body, app: ChatApp) -> None:
-        app.read_dicts(map(loads, takewhile(_not_done, events(body.reads))))
+        data = (sse.data for sse in events(body.reads))
+        app.read_dicts(map(loads, takewhile(_not_done, data)))
 
     return Peer(f"httpx-sse + {loads_name}", per_body(step))
 
@@ -385,16 +393,31 @@ LOOPBACK_FACTORIES: list[tuple[str, Callable[[Loopback], Peer]]] = [
 ]
 
 
+def factories(suite: str, loop: Optional[Loopback]) -> list[tuple[str, Callable[[], Peer]]]:
+    """The peers of a suite (``Workload.suite``), as (name, factory)."""
+    if suite == "chat":
+        return FACTORIES
+    from . import clients, dialect_peers
+
+    if suite in dialect_peers.FACTORIES:
+        return dialect_peers.FACTORIES[suite]
+    loop_factories = clients.FACTORIES[suite]
+    if suite == "httpx":
+        loop_factories = LOOPBACK_FACTORIES + loop_factories
+    return [(n, partial(f, loop)) for n, f in loop_factories]
+
+
 def available_peers(
-    selected: Optional[list[str]], say: Callable[[str], None], loop: Optional[Loopback] = None
+    selected: Optional[list[str]],
+    say: Callable[[str], None],
+    loop: Optional[Loopback] = None,
+    suite: Optional[str] = None,
 ) -> list[Peer]:
-    """The peers whose name contains one of ``selected`` (all when None), skipping absent ones;
-    with ``loop``, the loopback peers, streaming from that server."""
+    """The peers of ``suite`` (default: "chat", or "httpx" with ``loop``, the loopback server
+    the client suites stream from) whose name contains one of ``selected`` (all when None),
+    skipping absent ones with a message."""
     peers = []
-    factories = (
-        FACTORIES if loop is None else [(n, partial(f, loop)) for n, f in LOOPBACK_FACTORIES]
-    )
-    for name, factory in factories:
+    for name, factory in factories(suite or ("chat" if loop is None else "httpx"), loop):
         if selected and not any(s.lower() in name.lower() for s in selected):
             continue
         try:

@@ -28,6 +28,7 @@ def report(
         for r in rows:
             entry: dict[str, Any] = {"peer": r.peer, "kind": r.kind, "status": r.status}
             if r.status == "ok" and r.samples:
+                # "us_per_chunk" is per workload unit: a chunk, or a dialect's event
                 entry.update(
                     us_per_chunk=r.median / workload.chunks * 1e6,
                     mb_per_s=workload.bytes / r.median / 1e6,
@@ -48,6 +49,8 @@ def report(
                 "bytes": workload.bytes,
                 "clock": workload.clock,
                 "reference": workload.reference,
+                "suite": workload.suite,
+                "unit": workload.unit,
                 "results": entries,
             }
         )
@@ -66,7 +69,10 @@ def machine() -> dict[str, Any]:
         "msgspec",
         "httpx",
         "httpx-sse",
+        "requests",
+        "aiohttp",
         "openai",
+        "anthropic",
         "httpx2",
         "pydantic",
         "volcengine-ark-runtime",
@@ -148,6 +154,17 @@ def targets(data: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+# The table's sections: one per dialect, one per HTTP client (Workload.suite).
+SECTIONS = {
+    "chat": "chat.completions (OpenAI-compatible chunks)",
+    "anthropic": "Anthropic Messages",
+    "responses": "OpenAI Responses",
+    "httpx": "Client: httpx, over loopback HTTP",
+    "requests": "Client: requests, over loopback HTTP",
+    "aiohttp": "Client: aiohttp, over loopback HTTP",
+}
+
+
 def _num(x: float) -> str:
     return f"{x:.0f}" if x >= 100 else f"{x:.1f}" if x >= 10 else f"{x:.2f}"
 
@@ -156,28 +173,12 @@ def table(data: dict[str, Any]) -> str:
     """The human-readable report: a table per workload, then the targets."""
     lines = []
     width = max((len(e["peer"]) for w in data["workloads"] for e in w["results"]), default=10)
-    for w in data["workloads"]:
-        files = f", {w['files']} files" if w["files"] > 1 else ""
-        lines.append(
-            f"{w['stream']} ({w['read']} reads{files}): {w['chunks']} chunks, "
-            f"{w['bytes'] / 1e3:.1f} kB"
-        )
-        us = "CPU µs/chunk" if w["clock"] == "cpu" else "µs/chunk"
-        ratio = "× ssejet-rust" if w["reference"] == REFERENCE else "× bare read"
-        lines.append(f"  {'peer':<{width}}  {us:>12}  {'MB/s':>7}  {ratio:>13}")
-        ok = sorted(
-            (e for e in w["results"] if e["status"] == "ok"), key=lambda e: e["us_per_chunk"]
-        )
-        for e in ok:
-            r = e["ratio"]
-            lines.append(
-                f"  {e['peer']:<{width}}  {_num(e['us_per_chunk']):>12}  "
-                f"{_num(e['mb_per_s']):>7}  {_num(r) if r else '-':>13}"
-            )
-        for e in w["results"]:
-            if e["status"] != "ok":
-                lines.append(f"  {e['peer']:<{width}}  wrong output, not timed: {e['message']}")
-        lines.append("")
+    order = list(SECTIONS)
+    suites = sorted({w.get("suite", "chat") for w in data["workloads"]}, key=order.index)
+    for suite in suites:
+        heading = SECTIONS[suite]
+        lines += [f"== {heading} {'=' * max(0, width + 36 - len(heading))}", ""]
+        lines += _tables([w for w in data["workloads"] if w.get("suite", "chat") == suite], width)
     lines.append("Targets (issues 3 and 5, Ark-shaped chunks):")
     for t in data["targets"]:
         value = "not measured" if t["value"] is None else _num(t["value"])
@@ -194,6 +195,35 @@ def table(data: dict[str, Any]) -> str:
     lines.append("Versions: " + ", ".join(f"{k} {v}" for k, v in m["versions"].items() if v))
     lines += [f"Not run: {message.removeprefix('skipping ')}" for message in data["skipped"]]
     return "\n".join(lines)
+
+
+def _tables(workloads: list[dict[str, Any]], width: int) -> list[str]:
+    """A table per workload: its peers, fastest first, then those that read it wrongly."""
+    lines = []
+    for w in workloads:
+        unit = w.get("unit", "chunk")
+        files = f", {w['files']} files" if w["files"] > 1 else ""
+        lines.append(
+            f"{w['stream']} ({w['read']} reads{files}): {w['chunks']} {unit}s, "
+            f"{w['bytes'] / 1e3:.1f} kB"
+        )
+        us = f"CPU µs/{unit}" if w["clock"] == "cpu" else f"µs/{unit}"
+        ratio = "× bare read" if "bare read" in w["reference"] else "× ssejet-rust"
+        lines.append(f"  {'peer':<{width}}  {us:>12}  {'MB/s':>7}  {ratio:>13}")
+        ok = sorted(
+            (e for e in w["results"] if e["status"] == "ok"), key=lambda e: e["us_per_chunk"]
+        )
+        for e in ok:
+            r = e["ratio"]
+            lines.append(
+                f"  {e['peer']:<{width}}  {_num(e['us_per_chunk']):>12}  "
+                f"{_num(e['mb_per_s']):>7}  {_num(r) if r else '-':>13}"
+            )
+        for e in w["results"]:
+            if e["status"] != "ok":
+                lines.append(f"  {e['peer']:<{width}}  wrong output, not timed: {e['message']}")
+        lines.append("")
+    return lines
 
 
 def plot(data: dict[str, Any], path: Path) -> None:
@@ -220,7 +250,8 @@ def plot(data: dict[str, Any], path: Path) -> None:
         ax.set_xscale("log")
         ax.set_title(f"{w['stream']}, {w['read']} reads", fontsize=10)
         cpu = "CPU " if w["clock"] == "cpu" else ""
-        ax.set_xlabel(f"{cpu}µs per chunk (log scale, lower is better)", fontsize=8)
+        unit = w.get("unit", "chunk")
+        ax.set_xlabel(f"{cpu}µs per {unit} (log scale, lower is better)", fontsize=8)
         ax.tick_params(labelsize=7)
     for ax in list(axes.flat)[len(workloads) :]:
         ax.axis("off")

@@ -21,7 +21,14 @@ REFERENCE = "ssejet-rust ChunkDecoder"
 LOOPBACK_REFERENCE = "httpx bare read (no parsing)"
 READ_SIZES: dict[str, Optional[int]] = {"event": None, "64KiB": 64 * 1024, "1B": 1}
 STREAMS = ("ark_content", "siliconflow_reasoning", "tool_call_fragments", "large_cjk")
-WORKLOADS = (*STREAMS, "corpus", "corpus-plain", "loopback")
+DIALECT_WORKLOADS = ("anthropic", "anthropic_text", "responses", "responses_text")
+# Over loopback HTTP, one workload per client: its name, and the peer the ratios divide by.
+CLIENTS = {
+    "loopback": ("httpx", LOOPBACK_REFERENCE),
+    "loopback-requests": ("requests", "requests bare read (no parsing)"),
+    "loopback-aiohttp": ("aiohttp", "aiohttp bare read (no parsing)"),
+}
+WORKLOADS = (*STREAMS, "corpus", "corpus-plain", *DIALECT_WORKLOADS, *CLIENTS)
 # expected.jsonl notes that need the provider normalizations of API.md: a plain OpenAI-style
 # reading loop cannot get these files right, so the "corpus-plain" workload leaves them out.
 QUIRKS = {
@@ -48,7 +55,9 @@ class Body:
 class Workload:
     """Bodies decoded in one timed pass; ``key`` is "stream/read". ``clock`` is "cpu" (the
     CPU time of the thread running the peers) or "wall" (elapsed time); ratios are to
-    ``reference``'s median (ssejet-rust's ChunkDecoder, or httpx's bare read on loopback)."""
+    ``reference``'s median (ssejet-rust's decoder, or the client's bare read on loopback).
+    ``suite`` says which peers read it: "chat", a dialect ("anthropic", "responses") or, over
+    loopback HTTP, a client ("httpx", "requests", "aiohttp"); ``unit`` is what it counts."""
 
     stream: str
     read: str
@@ -57,6 +66,8 @@ class Workload:
     bytes: int = field(init=False)
     clock: str = "cpu"
     reference: str = REFERENCE
+    suite: str = "chat"
+    unit: str = "chunk"
 
     def __post_init__(self) -> None:
         self.chunks = sum(b.expected[0] for b in self.bodies)
@@ -113,10 +124,12 @@ def generated(streams: Any, name: str, read: str, n_events: int) -> Workload:
     return from_stream(streams, streams.GENERATORS[name](n_events=size), read)
 
 
-def loopback(streams: Any, n_events: int) -> Workload:
-    """Ark-shaped chunks streamed over loopback HTTP, one event per write, timed in CPU."""
+def loopback(streams: Any, n_events: int, name: str = "loopback") -> Workload:
+    """Ark-shaped chunks streamed over loopback HTTP, one event per write, timed in CPU, read
+    through the client ``CLIENTS[name]`` names."""
     workload = from_stream(streams, streams.GENERATORS["ark_content"](n_events=n_events), "event")
-    workload.stream, workload.reference = "loopback", LOOPBACK_REFERENCE
+    workload.stream = name
+    workload.suite, workload.reference = CLIENTS[name]
     return workload
 
 
@@ -154,25 +167,35 @@ def build_workloads(
     say: Callable[[str], None],
     clock: str = "cpu",
 ) -> list[Workload]:
-    """The workloads by name (generated streams, "corpus", "corpus-plain") x read size, and
-    "loopback" (one event per read only)."""
+    """The workloads by name (generated streams, "corpus", "corpus-plain", the dialects') x
+    read size, and the loopback ones (one event per read only). The dialects' captures are in
+    ``dialects`` beside ``corpus_dir``."""
+    from . import dialects
+
     names, reads = list(names), list(reads)
     out = []
     for name in names:
-        if name == "loopback":
-            out.append(loopback(streams, n_events))
+        if name in CLIENTS:
+            out.append(loopback(streams, n_events, name))
             continue
+        folder = corpus_dir
+        if name in ("anthropic", "responses") and corpus_dir is not None:
+            folder = corpus_dir.parent / "dialects"
         for read in reads:
             if name in STREAMS:
                 out.append(generated(streams, name, read, n_events))
             elif read == "1B":
-                continue  # 1-byte reads: the short generated streams only
-            elif corpus_dir is None or not (corpus_dir / "expected.jsonl").is_file():
-                say(f"skipping {name}: no expected.jsonl in {corpus_dir} (set SSEJET_SHARED)")
+                continue  # 1-byte reads: the short generated chat streams only
+            elif name in DIALECT_WORKLOADS[1::2]:  # the generated dialect streams
+                out.append(dialects.generated(streams, name, read, n_events))
+            elif folder is None or not (folder / "expected.jsonl").is_file():
+                say(f"skipping {name}: no expected.jsonl in {folder} (set SSEJET_SHARED)")
                 break
+            elif name in DIALECT_WORKLOADS:
+                out.append(dialects.corpus(streams, folder, name, read))
             else:
-                out.append(corpus(streams, corpus_dir, read, plain=name == "corpus-plain"))
+                out.append(corpus(streams, folder, read, plain=name == "corpus-plain"))
     for workload in out:
-        if workload.reference == REFERENCE:
+        if workload.suite not in ("httpx", "requests", "aiohttp"):
             workload.clock = clock
     return out
