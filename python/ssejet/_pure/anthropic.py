@@ -14,7 +14,8 @@ from typing import Any
 from .._records import Record
 from ..anthropic import _models as M
 from .chat import kind
-from .dialect import DEFAULT_MAX_EVENT_SIZE, EventDecoder, InvalidEvent, StreamRules
+from .dialect import EventDecoder, InvalidEvent, StreamRules
+from .sse import DEFAULT_MAX_EVENT_SIZE
 
 RULES = StreamRules(skipped=frozenset({"ping"}), ends=frozenset({"message_stop"}))
 DIALECT = "anthropic"
@@ -28,18 +29,22 @@ _DELTAS = {
 }
 
 
+_TextDelta = M.TextDelta._mutable
+_DeltaEvent = M.ContentBlockDeltaEvent._mutable
+
+
 def _bad(path: str, expected: str, value: Any) -> InvalidEvent:
     return InvalidEvent(f"invalid event: {path} must be {expected}, not {kind(value)}")
 
 
-def _index(root: dict) -> int:
+def _index(root: dict[str, Any]) -> int:
     index = root.get("index")
     if type(index) is not int:
         raise _bad("index", "an integer", index)
     return index
 
 
-def _object(value: Any, path: str) -> dict:
+def _object(value: Any, path: str) -> dict[str, Any]:
     if type(value) is not dict:
         raise _bad(path, "an object", value)
     return value
@@ -60,29 +65,27 @@ def _make(cls: Any, payload: Any, *values: Any) -> Any:
     return obj
 
 
-def _content_block_delta(root: dict, payload: Any) -> Any:
-    index = _index(root)
-    delta = _object(root.get("delta"), "delta")
+def _content_block_delta(root: dict[str, Any], payload: Any) -> Any:
+    # The hot path, written out: a text delta costs ~40 % less than through the table alone.
+    index = root.get("index")
+    if type(index) is not int:
+        raise _bad("index", "an integer", index)
+    delta = root.get("delta")
+    if type(delta) is not dict:
+        raise _bad("delta", "an object", delta)
     delta_type = delta.get("type")
-    if type(delta_type) is not str:
-        raise _bad("delta.type", "a string", delta_type)
-    known = _DELTAS.get(delta_type)
-    if known is not None:
-        cls, field, path = known
-        value = delta.get(field)
-        if type(value) is not str:
-            raise _bad(path, "a string", value)
-        obj = cls._mutable()
-        obj.type = delta_type
-        setattr(obj, field, value)
+    if delta_type == "text_delta":
+        text = delta.get("text")
+        if type(text) is not str:
+            raise _bad("delta.text", "a string", text)
+        obj = _TextDelta()
+        obj.type = "text_delta"
+        obj.text = text
         obj._payload = payload
-        obj.__class__ = cls
-    elif delta_type == "citations_delta":
-        citation = _object(delta.get("citation"), "delta.citation")
-        obj = _make(M.CitationsDelta, payload, delta_type, Record(citation, DIALECT, "citation"))
+        obj.__class__ = M.TextDelta
     else:
-        obj = Record(delta, DIALECT, "delta")
-    event = M.ContentBlockDeltaEvent._mutable()
+        obj = _other_delta(delta, delta_type, payload)
+    event = _DeltaEvent()
     event.type = "content_block_delta"
     event.index = index
     event.delta = obj
@@ -91,12 +94,28 @@ def _content_block_delta(root: dict, payload: Any) -> Any:
     return event
 
 
-def _message_start(root: dict, payload: Any) -> Any:
+def _other_delta(delta: dict[str, Any], delta_type: Any, payload: Any) -> Any:
+    if type(delta_type) is not str:
+        raise _bad("delta.type", "a string", delta_type)
+    known = _DELTAS.get(delta_type)
+    if known is not None:
+        cls, field, path = known
+        value = delta.get(field)
+        if type(value) is not str:
+            raise _bad(path, "a string", value)
+        return _make(cls, payload, delta_type, value)
+    if delta_type == "citations_delta":
+        citation = _object(delta.get("citation"), "delta.citation")
+        return _make(M.CitationsDelta, payload, delta_type, Record(citation, DIALECT, "citation"))
+    return Record(delta, DIALECT, "delta")
+
+
+def _message_start(root: dict[str, Any], payload: Any) -> Any:
     message = _object(root.get("message"), "message")
     return _make(M.MessageStartEvent, payload, "message_start", Record(message, DIALECT, "message"))
 
 
-def _content_block_start(root: dict, payload: Any) -> Any:
+def _content_block_start(root: dict[str, Any], payload: Any) -> Any:
     index = _index(root)
     block = _object(root.get("content_block"), "content_block")
     block_type = block.get("type")
@@ -106,11 +125,11 @@ def _content_block_start(root: dict, payload: Any) -> Any:
     return _make(M.ContentBlockStartEvent, payload, "content_block_start", index, record)
 
 
-def _content_block_stop(root: dict, payload: Any) -> Any:
+def _content_block_stop(root: dict[str, Any], payload: Any) -> Any:
     return _make(M.ContentBlockStopEvent, payload, "content_block_stop", _index(root))
 
 
-def _message_delta(root: dict, payload: Any) -> Any:
+def _message_delta(root: dict[str, Any], payload: Any) -> Any:
     delta = _object(root.get("delta"), "delta")
     _string_or_null(delta.get("stop_reason"), "delta.stop_reason")
     _string_or_null(delta.get("stop_sequence"), "delta.stop_sequence")
@@ -123,7 +142,7 @@ def _message_delta(root: dict, payload: Any) -> Any:
     return _make(M.MessageDeltaEvent, payload, "message_delta", record, usage)
 
 
-def _message_stop(root: dict, payload: Any) -> Any:
+def _message_stop(root: dict[str, Any], payload: Any) -> Any:
     return _make(M.MessageStopEvent, payload, "message_stop")
 
 
@@ -137,7 +156,7 @@ _BUILDERS = {
 }
 
 
-def build(name: str, root: dict, payload: Any) -> Any:
+def build(name: str, root: dict[str, Any], payload: Any) -> Any:
     """The event of type ``name`` whose parsed payload is ``root`` (``payload``: the bytes or
     repaired text its ``to_dict()`` parses again); ``InvalidEvent`` for a hot-path field of
     the wrong JSON type. Every other type is a record (with ``type``, given when the payload

@@ -117,7 +117,7 @@ def _block(block: Any) -> Any:
 
 
 # Blocks a delta opens when its index never started.
-_OPENED = {
+_OPENED: dict[str, dict[str, Any]] = {
     "text_delta": {"type": "text", "text": ""},
     "citations_delta": {"type": "text", "text": ""},
     "thinking_delta": {"type": "thinking", "thinking": "", "signature": ""},
