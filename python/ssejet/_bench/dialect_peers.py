@@ -26,7 +26,7 @@ from typing import Any, Callable
 import ssejet
 
 from .dialects import REFERENCES, anthropic_summary, responses_summary
-from .peers import Peer, Run, feed_all, httpx_sse_framing, import_or_skip, require_backend
+from .peers import Peer, Run, Skip, feed_all, httpx_sse_framing, import_or_skip, require_backend
 from .transports import URL, ReplayTransport
 from .workloads import Body, Workload
 
@@ -100,22 +100,36 @@ def ssejet_peer(dialect: str, backend: str, how: str) -> Peer:
     return Peer(ssejet_name(dialect, backend, how), each_body(read), "ssejet")
 
 
-def _sdk_http() -> Any:
-    """The SDKs' http library: httpx2 (anthropic 2.x, openai 3.x), else httpx."""
+def _sdk_http(sdk: str) -> Any:
+    """The SDK's own http library: httpx2 (anthropic 2.x, openai 3.x), or httpx before."""
+    base = importlib.import_module(f"{sdk}._base_client")
+    return getattr(base, "httpx2", None) or base.httpx
+
+
+def _sdk_import(sdk: str, version: str, names: Callable[[], Any]) -> Any:
+    """What a peer needs from an SDK; an older SDK without it is a Skip, not an error."""
     try:
-        return importlib.import_module("httpx2")
-    except ImportError:
-        return import_or_skip("httpx", "httpx")
+        return names()
+    except (ImportError, AttributeError) as error:
+        raise Skip(f"{sdk} is too old ({error}): pip install '{sdk}>={version}'") from None
 
 
 def anthropic_sdk(how: str) -> Peer:
     """The anthropic SDK: its client end to end (``how="client"``), or its ``SSEDecoder`` and
     ``construct_type(RawMessageStreamEvent)`` per event; ``accumulate_event`` either way."""
     anthropic = import_or_skip("anthropic", "anthropic")
-    from anthropic._models import construct_type
-    from anthropic._streaming import SSEDecoder
-    from anthropic.lib.streaming._messages import accumulate_event
-    from anthropic.types import RawMessageStreamEvent
+
+    def names() -> Any:
+        from anthropic._models import construct_type
+        from anthropic._streaming import SSEDecoder
+        from anthropic.lib.streaming._messages import accumulate_event
+        from anthropic.types import RawMessageStreamEvent
+
+        return construct_type, SSEDecoder, accumulate_event, RawMessageStreamEvent
+
+    construct_type, SSEDecoder, accumulate_event, RawMessageStreamEvent = _sdk_import(
+        "anthropic", "0.40", names
+    )
 
     def parsed(reads: list[bytes]) -> Iterator[Any]:
         for sse in SSEDecoder().iter_bytes(iter(reads)):
@@ -126,7 +140,7 @@ def anthropic_sdk(how: str) -> Peer:
             yield construct_type(type_=RawMessageStreamEvent, value=sse.json())
 
     if how == "client":
-        http = _sdk_http()
+        http = _sdk_http("anthropic")
         transport = ReplayTransport(http)
         client = anthropic.Anthropic(
             api_key="bench",
@@ -160,10 +174,18 @@ def openai_responses(how: str) -> Peer:
     ``SSEDecoder`` and ``construct_type(ResponseStreamEvent)``; ``ResponseStreamState`` (what
     ``responses.stream()`` runs) either way, the final response from the terminal event."""
     openai = import_or_skip("openai", "openai")
-    from openai._models import construct_type
-    from openai._streaming import SSEDecoder
-    from openai.lib.streaming.responses import ResponseStreamState
-    from openai.types.responses import ResponseStreamEvent
+
+    def names() -> Any:
+        from openai._models import construct_type
+        from openai._streaming import SSEDecoder
+        from openai.lib.streaming.responses import ResponseStreamState
+        from openai.types.responses import ResponseStreamEvent
+
+        return construct_type, SSEDecoder, ResponseStreamState, ResponseStreamEvent, openai.omit
+
+    construct_type, SSEDecoder, ResponseStreamState, ResponseStreamEvent, omit = _sdk_import(
+        "openai", "1.100", names
+    )
 
     terminal = {"response.completed", "response.failed", "response.incomplete"}
 
@@ -177,7 +199,7 @@ def openai_responses(how: str) -> Peer:
             yield construct_type(type_=ResponseStreamEvent, value=data)
 
     if how == "client":
-        http = _sdk_http()
+        http = _sdk_http("openai")
         transport = ReplayTransport(http)
         client = openai.OpenAI(
             api_key="bench",
@@ -187,7 +209,7 @@ def openai_responses(how: str) -> Peer:
         )
 
     def read(body: Body) -> Any:
-        state = ResponseStreamState(input_tools=openai.omit, text_format=openai.omit)
+        state = ResponseStreamState(input_tools=omit, text_format=omit)
         handle, final, n = state.handle_event, None, 0
         if how == "client":
             transport.body = body
