@@ -275,6 +275,13 @@ def test_a_dialect_peer_that_misses_a_tool_call_is_reported_wrong(corpus: Path) 
     problem = check(Peer("no tools", make), make(load), load)
     assert problem is not None and ": tool calls " in problem
 
+    def one_less(workload: Workload) -> Any:
+        run = good.make(workload)
+        return lambda: [(n - 1, *rest) for n, *rest in run()]
+
+    problem = check(Peer("one less", one_less), one_less(load), load)
+    assert problem is not None and re.search(r"^[^:]+\.sse: \d+ events instead of \d+$", problem)
+
 
 @pytest.fixture(scope="module")
 def loopback() -> Any:

@@ -51,11 +51,13 @@ def _first_difference(got: str, want: str) -> str:
     return f"from character {i}: {got[i : i + 24]!r} instead of {want[i : i + 24]!r}"
 
 
-def difference(got: Summary, want: Summary) -> Optional[str]:
-    """What differs between a body's summary and the expected one (None: nothing)."""
+def difference(got: Summary, want: Summary, unit: str = "chunk") -> Optional[str]:
+    """What differs between a body's summary and the expected one (None: nothing); a
+    dialect's summary (``unit`` "event") has the text and the thinking or reasoning text."""
     if got[0] != want[0]:
-        return f"{got[0]} chunks instead of {want[0]}"
-    for label, g, w in (("content", got[1], want[1]), ("reasoning_content", got[2], want[2])):
+        return f"{got[0]} {unit}s instead of {want[0]}"
+    labels = ("content", "reasoning_content") if unit == "chunk" else ("text", "reasoning")
+    for label, g, w in zip(labels, got[1:3], want[1:3]):
         if g != w:
             return f"{label} differs {_first_difference(g, w)}"
     if got[3] != want[3]:
@@ -70,7 +72,7 @@ def check(peer: Peer, run: Run, workload: Workload) -> Optional[str]:
     except Exception as error:  # a peer that cannot read a body reads it wrongly
         return _failing_body(peer, workload, error)
     for body, summary in zip(workload.bodies, got):
-        problem = difference(summary, body.expected)
+        problem = difference(summary, body.expected, workload.unit)
         if problem:
             return f"{body.name}: {problem}" if len(workload.bodies) > 1 else problem
     return None

@@ -21,6 +21,8 @@ REFERENCE = "ssejet-rust ChunkDecoder"
 LOOPBACK_REFERENCE = "httpx bare read (no parsing)"
 READ_SIZES: dict[str, Optional[int]] = {"event": None, "64KiB": 64 * 1024, "1B": 1}
 STREAMS = ("ark_content", "siliconflow_reasoning", "tool_call_fragments", "large_cjk")
+# The dialects' workloads: their captures ("anthropic", "responses") and generated streams.
+DIALECT_STREAMS = ("anthropic_text", "responses_text")
 DIALECT_WORKLOADS = ("anthropic", "anthropic_text", "responses", "responses_text")
 # Over loopback HTTP, one workload per client: its name, and the peer the ratios divide by.
 CLIENTS = {
@@ -186,7 +188,7 @@ def build_workloads(
                 out.append(generated(streams, name, read, n_events))
             elif read == "1B":
                 continue  # 1-byte reads: the short generated chat streams only
-            elif name in DIALECT_WORKLOADS[1::2]:  # the generated dialect streams
+            elif name in DIALECT_STREAMS:
                 out.append(dialects.generated(streams, name, read, n_events))
             elif folder is None or not (folder / "expected.jsonl").is_file():
                 say(f"skipping {name}: no expected.jsonl in {folder} (set SSEJET_SHARED)")
