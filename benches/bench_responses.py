@@ -10,6 +10,10 @@ backends beside openai-python's own per-event parsing.
   over ssejet's. The SDK peer parses the same bytes with its own ``SSEDecoder`` and builds each
   event as ``responses.create(stream=True)`` does (``construct_type`` of
   ``ResponseStreamEvent``, no validation).
+- ``end to end``: one ``responses.create(stream=True)`` of the SDK over an in-memory
+  ``httpx2.MockTransport`` (one event per read), against ``ssejet.responses.iter_events`` over a
+  streaming response from the same transport; CPU time (``time.thread_time``) per event, and
+  ``less_cpu_than_sdk`` (the issue's target for ``accelerate``: 30x).
 - ``accumulate``: the final response from events already decoded: ``ssejet.responses
   .accumulate`` against the SDK's ``ResponseStreamState`` (what ``client.responses.stream``
   runs per event), each fed its own events.
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import os
 import random
+import time
 from pathlib import Path
 from typing import Any, Callable
 
@@ -238,3 +243,61 @@ def test_accumulate(benchmark: Any, name: str, who: str) -> None:
     benchmark.extra_info.update(who=who, events=len(events))
     benchmark(run)
     record_ratio(benchmark, benchmark.group, who, finish(benchmark, len(events)))
+
+
+# --- end to end: the SDK's responses.create(stream=True) vs iter_events, CPU per event --------
+
+END_TO_END = synthetic("text", 500, seed=15)
+_e2e_medians: dict[str, float] = {}
+
+
+def _transport(httpx: Any) -> Any:
+    parts = [part + b"\n\n" for part in END_TO_END.split(b"\n\n") if part]  # one event a read
+
+    def handler(request: Any) -> Any:
+        headers = {"content-type": "text/event-stream"}
+        return httpx.Response(200, headers=headers, content=iter(parts))
+
+    return httpx.MockTransport(handler)
+
+
+@pytest.mark.benchmark(max_time=0.25, min_rounds=3, warmup=False, timer=time.thread_time)
+@pytest.mark.parametrize("who", ["sdk", "rust", "python"])
+def test_end_to_end(benchmark: Any, who: str) -> None:
+    openai = pytest.importorskip("openai")
+    httpx = pytest.importorskip("httpx2")  # the SDK's http library; ssejet reads it too
+    need(who)
+    http = httpx.Client(transport=_transport(httpx))
+    if who == "sdk":
+        client = openai.OpenAI(api_key="bench", base_url="http://bench.invalid/v1",
+                               http_client=http, max_retries=0)  # fmt: skip
+
+        def run() -> str:
+            out = []
+            for event in client.responses.create(model="m", input="hi", stream=True):
+                if event.type == "response.output_text.delta":
+                    out.append(event.delta)
+            return "".join(out)
+    else:
+
+        def run() -> str:
+            out = []
+            url = "http://bench.invalid/v1/responses"
+            with http.stream("POST", url, json={"input": "hi"}) as response:
+                for event in R.iter_events(response, backend=who):
+                    if event.type == "response.output_text.delta":
+                        out.append(event.delta)
+            return "".join(out)
+
+    assert len(run()) > 500
+    events = END_TO_END.count(b"\n\n")
+    benchmark.group = "end to end: one streamed response, 500 text deltas (CPU)"
+    benchmark.extra_info.update(who=who, events=events)
+    benchmark(run)
+    median = finish(benchmark, events)
+    if median is None:
+        return
+    if who == "sdk":
+        _e2e_medians["sdk"] = median
+    elif "sdk" in _e2e_medians:
+        benchmark.extra_info["less_cpu_than_sdk"] = round(_e2e_medians["sdk"] / median, 1)
