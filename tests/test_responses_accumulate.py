@@ -175,6 +175,17 @@ def test_text_is_built_by_output_index_and_output_text_joins_the_message_parts(b
     assert repr(response).startswith("Response(id='resp_1'")
 
 
+def test_annotations_are_appended_to_their_part(backend):
+    citation = {"type": "url_citation", "url": "https://example.com", "start_index": 0,
+                "end_index": 2, "title": "Example"}  # fmt: skip
+    added = {"type": "response.output_text.annotation.added", "item_id": "msg_1",
+             "output_index": 0, "content_index": 0, "annotation_index": 0,
+             "annotation": citation}  # fmt: skip
+    response = run(backend, CREATED, ADDED, PART, TEXT, added, {**TEXT, "delta": "!"})
+    part = response.output[0].content[0]
+    assert part.text == "Hi!" and [a.to_dict() for a in part.annotations] == [citation]
+
+
 def test_arguments_sent_only_in_done_are_not_lost(backend):
     response = run(backend, CREATED, FC_ADDED, args_done('{"a":1}'))
     assert response.output[0].arguments == '{"a":1}'

@@ -8,7 +8,8 @@ one pass, linear in the input (API.md, layer 3b).
   to it (text to ``content[content_index].text``, refusals to its ``refusal``, reasoning to
   ``summary[summary_index].text`` / ``content[content_index].text``, ``arguments``, ``input``
   and ``code`` of tool calls, kept strings); ``content_part.*`` / ``reasoning_summary_part.*``
-  put the part they carry; each ``*.done`` puts the complete text it carries and
+  put the part they carry; ``output_text.annotation.added`` appends to the part's
+  ``annotations``; each ``*.done`` puts the complete text it carries and
   ``output_item.done`` the complete item, so a provider that sends arguments only in
   ``.done`` loses nothing. Items and parts come out in index order.
 - The final output (a decision where API.md and the corpus meet): a ``response.completed``
@@ -91,6 +92,7 @@ PARTS = {
     "response.reasoning_summary_part.done": ("summary", "summary_index"),
 }
 ITEMS = frozenset({"response.output_item.added", "response.output_item.done"})
+ANNOTATION = "response.output_text.annotation.added"
 
 
 class Response(Record):
@@ -257,6 +259,8 @@ class Accumulator:
                 self._items[index] = _Item(_copy(item))
         elif kind in DONES:
             self._done(DONES[kind], data)
+        elif kind == ANNOTATION:
+            self._annotation(data)
         elif kind in PARTS:
             container, index_key = PARTS[kind]
             index, part = data.get(index_key), data.get("part")
@@ -306,6 +310,17 @@ class Accumulator:
         else:
             item.part(text, index)[text.field] = value
         item.texts.pop((text.container, index, text.field), None)
+
+    def _annotation(self, data: dict[str, Any]) -> None:
+        index, annotation = data.get("content_index"), data.get("annotation")
+        item = self._item(data, _MESSAGE_TEXT)
+        if item is None or type(index) is not int or type(annotation) is not dict:
+            return
+        part = item.part(_MESSAGE_TEXT, index)
+        annotations = part.get("annotations")
+        if type(annotations) is not list:
+            annotations = part["annotations"] = []
+        annotations.append(_copy(annotation))
 
     def result(self) -> Response:
         """The response accumulated so far (a new object each call; the accumulator goes on)."""
