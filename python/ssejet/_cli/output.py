@@ -79,6 +79,17 @@ class Printer:
             self._write("</think>\n")
         self._write("\n")
 
+    def line(self, text: str) -> None:
+        """A line of its own (a tool call, a server tool's result): the text being streamed
+        ends first; what streams after it starts on the next line."""
+        if self.state == "reasoning":
+            self._end_reasoning()
+        else:
+            self._newline()
+        self.state = ""
+        self._write(text + "\n")
+        self.out.flush()
+
     def chunk(self, chunk: Any) -> bool:
         """Prints a chunk's text; True when it had some."""
         shown = False
@@ -100,6 +111,14 @@ class Printer:
         self._newline()
         self.state = ""
         self.out.flush()
+
+
+def error_code(error: Any) -> str:
+    """What follows a stream error's message: `` (code X)``, or `` (type X)`` for an error
+    with a type and no code (Anthropic's ``overloaded_error``), or nothing."""
+    if error.code is not None:
+        return f" (code {error.code})"
+    return f" (type {error.type})" if error.type else ""
 
 
 def note(text: str) -> None:

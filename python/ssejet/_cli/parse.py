@@ -4,15 +4,17 @@ prints the accumulated message, each event or chunk as a JSON line, or decoding 
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 import time
 from typing import Any, Callable
 
 import orjson
 
-from .. import Accumulator, ChunkDecodeError, ChunkDecoder, SSEDecoder, SSEError, StreamAPIError
+from .. import ChunkDecodeError, SSEDecoder, SSEError, StreamAPIError
 from .. import backend as default_backend
-from .output import CLIError, Printer, note, standard_input, use_color
+from .dialects import CHAT, DECODERS, DIALECTS, NAMES, View, sniff, view
+from .output import CLIError, Printer, error_code, note, standard_input, use_color
 
 READ_SIZE = 64 * 1024
 
@@ -46,9 +48,9 @@ def _blocks(source: str) -> Any:
             yield block
 
 
-def _decode(source: str, decoder: Any, emit: Callable[[list], None]) -> SSEError | None:
+def _decode(blocks: Any, decoder: Any, emit: Callable[[list], None]) -> SSEError | None:
     """Feeds the input to the decoder; returns the error that stopped it, if any."""
-    for block in _blocks(source):
+    for block in blocks:
         try:
             emit(decoder.feed(block))
         except SSEError as error:
@@ -62,18 +64,38 @@ def _decode(source: str, decoder: Any, emit: Callable[[list], None]) -> SSEError
 
 def _describe(error: SSEError) -> str:
     if isinstance(error, StreamAPIError):
-        code = f" (code {error.code})" if error.code is not None else ""
-        return f"the stream reported an error: {error.message}{code}"
+        return f"the stream reported an error: {error.message}{error_code(error)}"
     if isinstance(error, ChunkDecodeError):
         return f"bad chunk: {error} (data: {error.data[:80]!r})"
     return str(error)
 
 
+def _name(source: str) -> str:
+    return "standard input" if source == "-" else source
+
+
+class Input:
+    """The input's blocks and its dialect: the one ``--dialect`` names, else the one its first
+    event shows (the blocks read to see it are fed again, from memory: standard input is read
+    once)."""
+
+    def __init__(self, source: str, forced: str | None) -> None:
+        blocks = _blocks(source)
+        self.detected, seen = sniff(blocks)
+        self.dialect = forced or self.detected
+        self.forced = forced is not None
+        self.blocks = itertools.chain(seen, blocks)
+
+    def label(self) -> str:
+        return f"{self.dialect} ({'--dialect' if self.forced else 'detected'})"
+
+
 def run_parse(args: argparse.Namespace) -> int:
+    source = Input(args.file, args.dialect)
     if args.stats:
-        return _parse_stats(args.file)
+        return _parse_stats(args.file, source)
     if not (args.events or args.chunks):
-        return _parse_message(args.file)
+        return _parse_message(args.file, source)
     out = sys.stdout.buffer
     dumps, newline = orjson.dumps, orjson.OPT_APPEND_NEWLINE
 
@@ -83,72 +105,72 @@ def run_parse(args: argparse.Namespace) -> int:
             out.write(dumps(record, option=newline))
 
     printed = 0
+    chat = source.dialect == CHAT
 
-    def emit_chunks(chunks: list) -> None:
+    def emit_chunks(items: list) -> None:
         nonlocal printed
-        for chunk in chunks:
+        for item in items:
             printed += 1
             try:
-                line = dumps(chunk.to_dict(), option=newline)
+                line = dumps(item.to_dict(), option=newline)
             except orjson.JSONEncodeError as error:  # nested deeper than orjson prints (254)
-                name = f"chunk {printed}" + (f" (id {chunk.id})" if chunk.id else "")
+                if chat:
+                    name = f"chunk {printed}" + (f" (id {item.id})" if item.id else "")
+                else:
+                    name = f"event {printed} ({item.type})"
                 raise CLIError(f"cannot print {name} as JSON: {error}") from None
             out.write(line)
 
     if args.events:
-        error = _decode(args.file, SSEDecoder(), emit_events)
+        error = _decode(source.blocks, SSEDecoder(), emit_events)
     else:
-        error = _decode(args.file, ChunkDecoder(), emit_chunks)
+        decoder = DECODERS[source.dialect]()
+        error = _decode(source.blocks, decoder, emit_chunks)
     out.flush()
     if error is not None:
         raise CLIError(_describe(error))
     return 0
 
 
-def _parse_message(source: str) -> int:
-    accumulator = Accumulator()
-    printer = Printer(sys.stdout, use_color(sys.stdout))
-    count = 0
+def _parse_message(file: str, source: Input) -> int:
+    shown = view(source.dialect, Printer(sys.stdout, use_color(sys.stdout)))
+    decoder = shown.decoder()
 
-    def emit(chunks: list) -> None:
-        nonlocal count
-        count += len(chunks)
-        for chunk in chunks:
-            accumulator.add(chunk)
-            printer.chunk(chunk)
+    def emit(items: list) -> None:
+        for item in items:
+            shown.add(item)
 
-    decoder = ChunkDecoder()
-    error = _decode(source, decoder, emit)
-    printer.finish()
-    result = accumulator.result()
-    for choice in result.choices:
-        for call in choice.message.tool_calls or ():
-            print(f"tool call {call.function.name}({call.function.arguments}) id={call.id}")
+    error = _decode(source.blocks, decoder, emit)
+    shown.finish()
     if error is not None:
         raise CLIError(_describe(error))
-    if not count:
-        raise CLIError(
-            f"no chat-completion chunks in {'standard input' if source == '-' else source}"
-        )
-    parts = [f"{count} chunks"]
-    finish = [c.finish_reason for c in result.choices if c.finish_reason]
-    if finish:
-        parts.append(f"finish_reason {', '.join(finish)}")
-    if result.usage is not None:
-        u = result.usage
-        parts.append(f"usage {u.prompt_tokens} prompt + {u.completion_tokens} completion tokens")
-    if not decoder.done:
-        parts.append("no [DONE]")
-    note(" · ".join(parts))
+    failure = shown.failure()
+    if failure is not None:
+        raise CLIError(failure)
+    if not shown.recognised:
+        raise CLIError(_nothing(file, source, shown))
+    note(" · ".join(shown.note(decoder.done)))
     return 0
 
 
-def _parse_stats(source: str) -> int:
-    events, chunks = SSEDecoder(), ChunkDecoder()
-    n_bytes = n_events = n_chunks = 0
-    t_events = t_chunks = 0.0
-    chunk_error: SSEError | None = None
-    for block in _blocks(source):
+def _nothing(file: str, source: Input, shown: View) -> str:
+    """Why a stream printed nothing: it holds none of its dialect's objects."""
+    message = f"no {NAMES[source.dialect]} in {_name(file)}"
+    if source.forced and source.detected != source.dialect:
+        return f"{message} (it holds {NAMES[source.detected]}: drop --dialect)"
+    if shown.count:
+        kind = f", the first of type {shown.first_type!r}" if shown.first_type else ""
+        message += f" ({shown.count} JSON payloads of another kind{kind}; --events prints them)"
+    return message
+
+
+def _parse_stats(file: str, source: Input) -> int:
+    events = SSEDecoder()
+    decoder = DECODERS[source.dialect]()
+    n_bytes = n_events = n_items = 0
+    t_events = t_items = 0.0
+    item_error: SSEError | None = None
+    for block in source.blocks:
         n_bytes += len(block)
         start = time.perf_counter()
         try:
@@ -156,17 +178,17 @@ def _parse_stats(source: str) -> int:
         except SSEError as error:
             n_events += len(getattr(error, "events", ()))
         middle = time.perf_counter()
-        if chunk_error is None and not chunks.done:
+        if item_error is None and not decoder.done:
             try:
-                n_chunks += len(chunks.feed(block))
+                n_items += len(decoder.feed(block))
             except SSEError as error:
-                n_chunks += len(getattr(error, "chunks", ()))
-                chunk_error = error
+                n_items += len(getattr(error, "chunks", None) or getattr(error, "events", ()))
+                item_error = error
         t_events += middle - start
-        t_chunks += time.perf_counter() - middle
+        t_items += time.perf_counter() - middle
     n_events += len(events.close())
-    if chunk_error is None and not chunks.done:
-        n_chunks += len(chunks.close())
+    if item_error is None and not decoder.done:
+        n_items += len(decoder.close())
 
     def rate(seconds: float, count: int, unit: str) -> str:
         if seconds <= 0:
@@ -174,16 +196,21 @@ def _parse_stats(source: str) -> int:
         per = f", {seconds / count * 1e6:.2f} µs/{unit}" if count else ""
         return f"{seconds * 1e3:.3f} ms ({n_bytes / seconds / 1e6:.1f} MB/s{per})"
 
+    chat = source.dialect == CHAT
     rows = [
-        ("input", "standard input" if source == "-" else source),
+        ("input", _name(file)),
         ("backend", default_backend),
+        ("dialect", source.label()),
         ("bytes", str(n_bytes)),
         ("events", str(n_events)),
-        ("chunks", str(n_chunks)),
-        ("done", "yes" if chunks.done else "no"),
-        ("error", _describe(chunk_error) if chunk_error is not None else "none"),
+        ("chunks" if chat else "decoded", str(n_items)),
+        ("done", "yes" if decoder.done else "no"),
+        ("error", _describe(item_error) if item_error is not None else "none"),
         ("SSEDecoder", rate(t_events, n_events, "event")),
-        ("ChunkDecoder", rate(t_chunks, n_chunks, "chunk")),
+        (
+            "ChunkDecoder" if chat else "EventDecoder",
+            rate(t_items, n_items, "chunk" if chat else "event"),
+        ),
     ]
     for name, value in rows:
         print(f"{name:<13}{value}")
@@ -194,9 +221,18 @@ def register(commands: Any) -> None:
     """Adds ``ssejet parse`` to the command's subparsers."""
     parse = commands.add_parser(
         "parse",
-        help="decode a captured SSE body",
+        help="decode a captured SSE body (chat chunks, Anthropic Messages, OpenAI Responses)",
         description="Decodes a captured SSE body (a file, or '-' for standard input), reading it "
-        "in 64 KiB blocks. Prints the accumulated message by default.",
+        "in 64 KiB blocks. Prints the accumulated message by default: the answer, the reasoning "
+        "apart, each tool call on its own line, then a note (on stderr) with the count of "
+        "chunks or events, how the reply ended and the token usage. The dialect is detected "
+        "from the first event: Anthropic's message_start/content_block_* events, OpenAI "
+        "Responses' response.* events, else chat-completion chunks.",
+        epilog="examples:\n"
+        "  ssejet parse capture.sse\n"
+        "  curl -sN ... | ssejet parse -\n"
+        "  ssejet parse --chunks --dialect anthropic capture.sse | jq .type",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parse.add_argument("file", nargs="?", default="-", metavar="FILE",
                        help="the SSE body ('-' or absent: standard input)")  # fmt: skip
@@ -204,7 +240,11 @@ def register(commands: Any) -> None:
     mode.add_argument("--events", action="store_true",
                       help="print each Server-Sent Event as a JSON line")  # fmt: skip
     mode.add_argument("--chunks", action="store_true",
-                      help="print each chat-completion chunk as a JSON line")  # fmt: skip
+                      help="print each chat-completion chunk (or each Anthropic or Responses "
+                      "event) as a JSON line")  # fmt: skip
     mode.add_argument("--stats", action="store_true",
                       help="print counts and throughput of both decoding layers")  # fmt: skip
+    parse.add_argument("--dialect", choices=DIALECTS,
+                       help="decode as this dialect (default: detected from the first "
+                       "event)")  # fmt: skip
     parse.set_defaults(run=run_parse)
