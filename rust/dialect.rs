@@ -13,7 +13,9 @@
 //!    `ChunkDecodeError("event payload must be a JSON object, not <kind>")`.
 //! 5. A truthy top-level `error` raises `StreamAPIError` from it.
 //! 6. The event's type is the payload's `type` when it is a string, else the SSE event name.
-//!    A type the dialect skips (Anthropic's `ping`) gives nothing.
+//!    The type `error` raises `StreamAPIError` with the payload as its own error object (an
+//!    error sent without an `event: error` line). A type the dialect skips (Anthropic's
+//!    `ping`) gives nothing.
 //! 7. The dialect reads the event ([`DialectSink::event`]): a hot-path field of the wrong
 //!    JSON type raises `ChunkDecodeError` with the dialect's message; any other type, known or
 //!    new, is a record, never an error.
@@ -193,6 +195,14 @@ fn read_event<S: DialectSink>(
             }
         }
     };
+    if kind == "error" {
+        // An error event sent without an `event: error` line (OpenRouter's Responses streams):
+        // a flat error object, such as OpenAI's `{"type":"error","code":...,"message":...}`, is
+        // its own error object (a truthy `error` in it was step 5).
+        let text = text();
+        sink.api_error(api_error(root, root, &text), &text);
+        return Flow::Failed;
+    }
     if rules.skipped.contains(&kind) {
         return Flow::Next;
     }

@@ -356,3 +356,12 @@ def test_iter_events_yields_the_events_before_an_error_then_raises(backend):
     assert got == ["response.created", "response.output_text.delta"]
     with pytest.raises(SSEError, match="mid-event"):
         list(R.iter_events([sse(CREATED) + b"data: {"], backend=backend))
+
+
+def test_an_error_sent_without_an_event_line_raises_too(backend):
+    # OpenRouter's Responses streams send no `event:` lines: the payload's type says error.
+    flat = {"type": "error", "code": "rate_limit_exceeded", "message": "slow down"}
+    events, error, done = decode_everyhow(backend, sse(CREATED, TEXT, flat, TEXT, name=False))
+    assert isinstance(error, StreamAPIError) and not done
+    assert (error.message, error.code, error.body) == ("slow down", "rate_limit_exceeded", flat)
+    assert [e.type for e in events] == ["response.created", "response.output_text.delta"]

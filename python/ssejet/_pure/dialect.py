@@ -74,6 +74,9 @@ class EventDecoder(StreamDecoder):
         name = value.get("type")
         if type(name) is not str:
             name = event_type.decode("utf-8", "replace") if event_type else "message"
+        if name == "error":  # an error sent without an `event: error` line: its own object
+            self.error = api_error(value, value, _text(payload))
+            return FAILED
         rules = self.rules
         if name in rules.skipped:
             return NEXT
