@@ -114,6 +114,7 @@ def test_blocks_are_listed_by_index_and_other_blocks_are_records(backend):
     first, second, third = message.content
     assert type(first) is Record and first.content[0].url == "u" and first.caller is None
     assert isinstance(second, A.ServerToolUseBlock) and second.input == {"q": "x"}
+    assert not isinstance(second, A.ToolUseBlock)
     assert third.text == "c"
 
 

@@ -63,22 +63,29 @@ class ThinkingBlock(_Typed):
     __slots__ = ()
 
 
-class ToolUseBlock(_Typed):
-    """An accumulated ``tool_use`` block: ``id``, ``name`` and the parsed ``input`` (None, with
-    the raw ``partial_json``, when its input never completed)."""
+class _InputBlock(_Typed):
+    """A block with a tool's ``input``, given as plain JSON values."""
 
     __slots__ = ()
 
     @property
     def input(self) -> Any:
         """The tool's arguments as plain JSON values (a fresh ``dict``, as the SDK gives), or
-        None when they never completed."""
+        None when they never completed (the raw text is then in ``partial_json``)."""
         return _copy(self._data.get("input"))
 
 
-class ServerToolUseBlock(ToolUseBlock):
-    """An accumulated ``server_tool_use`` block (web search, code execution...): as
-    :class:`ToolUseBlock`."""
+class ToolUseBlock(_InputBlock):
+    """An accumulated ``tool_use`` block: ``id``, ``name`` and the parsed ``input`` (None, with
+    the raw ``partial_json``, when its input never completed)."""
+
+    __slots__ = ()
+
+
+class ServerToolUseBlock(_InputBlock):
+    """An accumulated ``server_tool_use`` block (web search, code execution...): ``id``,
+    ``name`` and ``input`` as in :class:`ToolUseBlock`, of which it is no subclass (a server
+    tool is not the application's to call), as in the SDK."""
 
     __slots__ = ()
 
