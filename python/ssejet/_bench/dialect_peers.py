@@ -10,6 +10,8 @@ builds the final message as its users do (``dialects`` says what is checked):
   helpers run;
 - the SDK's SSE decoder and ``construct_type`` per event, into the same accumulation: the
   parsing alone, without the client;
+- the SDK's client after ``ssejet.accelerate(client)``: the same request, ssejet's events and
+  ``Accumulator``;
 - httpx-sse's framing and ``json.loads``, accumulated by hand (Anthropic) or taken from the
   terminal event's ``response`` (Responses), as a hand-written app does.
 """
@@ -68,6 +70,7 @@ SDK_NAMES = {
     ("responses", "decoder"): "openai SSEDecoder + construct_type + ResponseStreamState",
     ("responses", "client"): "openai SDK create(stream=True) + ResponseStreamState",
 }
+ACCELERATED_NAME = "ssejet-{backend} accelerate({sdk} SDK) create(stream=True) + accumulate"
 PLAIN_NAMES = {
     "anthropic": "httpx-sse + json, accumulated by hand",
     "responses": "httpx-sse + json, final response event",
@@ -232,6 +235,46 @@ def openai_responses(how: str) -> Peer:
     return Peer(SDK_NAMES["responses", how], each_body(read))
 
 
+def accelerated(dialect: str, backend: str) -> Peer:
+    """The SDK's client end to end as above, after ``ssejet.accelerate(client)``: its
+    ``create(stream=True)`` yields ssejet's events, accumulated by ssejet's ``Accumulator``."""
+    require_backend(backend)
+    sdk = "anthropic" if dialect == "anthropic" else "openai"
+    package = import_or_skip(sdk, sdk)
+    module = importlib.import_module(f"ssejet.{dialect}")
+    http = _sdk_http(sdk)
+    transport = ReplayTransport(http)
+    options = {
+        "api_key": "bench",
+        "max_retries": 0,
+        "http_client": http.Client(transport=transport.mock),
+    }
+    if dialect == "anthropic":
+        client = package.Anthropic(base_url=URL.rsplit("/v1", 1)[0], **options)
+        create: Callable[[], Any] = partial(client.messages.create, stream=True, **REQUEST)
+    else:
+        client = package.OpenAI(base_url=URL.rsplit("/chat", 1)[0], **options)
+        create = partial(client.responses.create, model="bench", input="hi", stream=True)
+    try:
+        ssejet.accelerate(client, backend=backend)
+    except TypeError as error:  # an SDK version accelerate does not support
+        raise Skip(str(error)) from None
+
+    def read(body: Body) -> Any:
+        transport.body = body
+        acc = module.Accumulator()
+        add, n = acc.add, 0
+        try:
+            for event in create():
+                add(event)
+                n += 1
+        except ssejet.StreamAPIError:  # an app stops there
+            pass
+        return _final(dialect, acc.result(), n)
+
+    return Peer(ACCELERATED_NAME.format(backend=backend, sdk=sdk), each_body(read), "ssejet")
+
+
 def anthropic_plain() -> Peer:
     """httpx-sse and ``json.loads``, the message accumulated by hand."""
     events = httpx_sse_framing()
@@ -320,6 +363,11 @@ def _dialect(dialect: str) -> list[tuple[str, Callable[[], Peer]]]:
     ]
     out.append((PLAIN_NAMES[dialect], plain))
     out += [(SDK_NAMES[dialect, how], partial(sdk, how)) for how in ("decoder", "client")]
+    name = "anthropic" if dialect == "anthropic" else "openai"
+    out += [
+        (ACCELERATED_NAME.format(backend=b, sdk=name), partial(accelerated, dialect, b))
+        for b in ("rust", "python")
+    ]
     assert out[0][0] == REFERENCES[dialect]
     return out
 
