@@ -167,7 +167,7 @@ class _TCPServer(socketserver.ThreadingTCPServer):
 
 class Server:
     """Serves ``route`` on 127.0.0.1 (an ephemeral port) from a daemon thread; without one, the
-    demo chat endpoint of ``ssejet chat`` (:class:`.demo.ChatRoute`).
+    demo endpoints of ``ssejet chat`` in its three dialects (:class:`.demo.DemoRoute`).
 
     Use as a context manager, or call :meth:`close`. ``url`` is ``http://127.0.0.1:PORT``;
     ``connections`` and ``requests`` count what was accepted so far.
@@ -178,9 +178,9 @@ class Server:
 
     def __init__(self, route: Route | None = None, *, host: str = "127.0.0.1") -> None:
         if route is None:
-            from .demo import ChatRoute
+            from .demo import DemoRoute
 
-            route = ChatRoute()
+            route = DemoRoute()
         self.route: Route = route
         self.connections = 0
         self.requests = 0
