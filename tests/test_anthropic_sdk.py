@@ -113,3 +113,63 @@ def test_the_sdk_and_ssejet_yield_the_same_events(backend):
         with httpx.Client() as http, http.stream("POST", f"{server.url}/v1/messages") as response:
             mine = [e.to_dict() for e in A.iter_events(response, backend=backend)]
     assert mine == sdk_events
+
+
+# --- iter_events / aiter_events over every layer 4 source, from the same loopback server ------
+
+CAPTURE = "anthropic-sonnet-4-text-tool-use.sse"
+
+
+def _served(size: int = 13) -> Any:
+    path = DIALECTS / CAPTURE
+    if not path.is_file():
+        pytest.skip(f"{path} is absent")
+    return Server(route_for(path.read_bytes(), size))
+
+
+def _check(events: list[Any]) -> None:
+    message = A.accumulate(events)
+    assert events[-1].type == "message_stop"
+    assert message.content[1].input == {"location": "Paris"}
+
+
+def test_iter_events_reads_requests_and_httpx_responses(backend):
+    requests = pytest.importorskip("requests")
+    with _served() as server:
+        url = f"{server.url}/v1/messages"
+        with requests.post(url, stream=True, timeout=5) as response:
+            _check(list(A.iter_events(response, backend=backend)))
+        with httpx.Client() as client, client.stream("POST", url) as response:
+            _check(list(A.iter_events(response, backend=backend)))
+
+
+def test_aiter_events_reads_aiohttp_and_httpx_responses(backend):
+    import asyncio
+
+    aiohttp = pytest.importorskip("aiohttp")
+
+    async def main(url: str) -> None:
+        async with aiohttp.ClientSession() as session, session.post(url) as response:
+            _check([event async for event in A.aiter_events(response, backend=backend)])
+        async with httpx.AsyncClient() as client, client.stream("POST", url) as response:
+            _check([event async for event in A.aiter_events(response, backend=backend)])
+
+    with _served() as server:
+        asyncio.run(main(f"{server.url}/v1/messages"))
+
+
+def test_iter_events_raises_the_status_error_of_a_failed_request(backend):
+    from ssejet import APIStatusError
+
+    def route(request: Request, writer: Writer) -> None:
+        body = b'{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}'
+        writer.start(529, [("Content-Type", "application/json")])
+        writer.write(body)
+        writer.end()
+
+    with Server(route) as server, httpx.Client() as client:
+        url = f"{server.url}/v1/messages"
+        with client.stream("POST", url) as response, pytest.raises(APIStatusError) as info:
+            list(A.iter_events(response, backend=backend))
+    assert info.value.status_code == 529
+    assert info.value.body["error"]["type"] == "overloaded_error"
