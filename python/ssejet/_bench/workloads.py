@@ -189,6 +189,9 @@ def build_workloads(
             elif read == "1B":
                 continue  # 1-byte reads: the short generated chat streams only
             elif name in DIALECT_STREAMS:
+                if not hasattr(streams, "DIALECT_GENERATORS"):  # an older --benches streams.py
+                    say(f"skipping {name}: {streams.__file__} has no DIALECT_GENERATORS")
+                    break
                 out.append(dialects.generated(streams, name, read, n_events))
             elif folder is None or not (folder / "expected.jsonl").is_file():
                 say(f"skipping {name}: no expected.jsonl in {folder} (set SSEJET_SHARED)")
