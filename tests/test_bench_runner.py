@@ -363,3 +363,7 @@ def test_the_table_has_a_section_per_dialect_and_per_client(capsys: Any) -> None
     assert "anthropic_text (64KiB reads): 19 events, " in out
     assert re.search(r"peer +CPU µs/event +MB/s +× ssejet-rust", out)
     assert re.search(r"peer +CPU µs/chunk +MB/s +× bare read", out)
+    assert "Targets (issues 3 and 5, Ark-shaped chunks):" in out  # ark_content measures some
+
+    code, out, _ = run_main(capsys, "--workloads", "responses_text", "--peers", "rust", *QUICK)
+    assert code == 0 and "Targets" not in out  # none measured: no list of "not measured"

@@ -70,7 +70,7 @@ SDK_NAMES = {
     ("responses", "decoder"): "openai SSEDecoder + construct_type + ResponseStreamState",
     ("responses", "client"): "openai SDK create(stream=True) + ResponseStreamState",
 }
-ACCELERATED_NAME = "ssejet-{backend} accelerate({sdk} SDK) create(stream=True) + accumulate"
+ACCELERATED_NAME = "ssejet-{backend} accelerate({sdk} SDK) + accumulate"
 PLAIN_NAMES = {
     "anthropic": "httpx-sse + json, accumulated by hand",
     "responses": "httpx-sse + json, final response event",
