@@ -260,6 +260,13 @@ class TextDelta:
     def _payload(self) -> bytes: ...
     def to_dict(self) -> dict[str, Any]:
         """The object as orjson parses it from the event's payload (a fresh dict)."""
+    def model_dump(self, **kwargs: Any) -> dict[str, Any]:
+        """What anthropic's model of this event gives (events only; a nested delta raises
+        TypeError)."""
+    def model_dump_json(self, **kwargs: Any) -> str:
+        """What anthropic's model of this event gives for ``model_dump_json``."""
+    @property
+    def _sdk(self) -> str: ...
 
 @final
 class InputJSONDelta:
@@ -273,6 +280,13 @@ class InputJSONDelta:
     def _payload(self) -> bytes: ...
     def to_dict(self) -> dict[str, Any]:
         """The object as orjson parses it from the event's payload (a fresh dict)."""
+    def model_dump(self, **kwargs: Any) -> dict[str, Any]:
+        """What anthropic's model of this event gives (events only; a nested delta raises
+        TypeError)."""
+    def model_dump_json(self, **kwargs: Any) -> str:
+        """What anthropic's model of this event gives for ``model_dump_json``."""
+    @property
+    def _sdk(self) -> str: ...
 
 @final
 class ThinkingDelta:
@@ -286,6 +300,13 @@ class ThinkingDelta:
     def _payload(self) -> bytes: ...
     def to_dict(self) -> dict[str, Any]:
         """The object as orjson parses it from the event's payload (a fresh dict)."""
+    def model_dump(self, **kwargs: Any) -> dict[str, Any]:
+        """What anthropic's model of this event gives (events only; a nested delta raises
+        TypeError)."""
+    def model_dump_json(self, **kwargs: Any) -> str:
+        """What anthropic's model of this event gives for ``model_dump_json``."""
+    @property
+    def _sdk(self) -> str: ...
 
 @final
 class SignatureDelta:
@@ -299,6 +320,13 @@ class SignatureDelta:
     def _payload(self) -> bytes: ...
     def to_dict(self) -> dict[str, Any]:
         """The object as orjson parses it from the event's payload (a fresh dict)."""
+    def model_dump(self, **kwargs: Any) -> dict[str, Any]:
+        """What anthropic's model of this event gives (events only; a nested delta raises
+        TypeError)."""
+    def model_dump_json(self, **kwargs: Any) -> str:
+        """What anthropic's model of this event gives for ``model_dump_json``."""
+    @property
+    def _sdk(self) -> str: ...
 
 @final
 class CitationsDelta:
@@ -312,6 +340,13 @@ class CitationsDelta:
     def _payload(self) -> bytes: ...
     def to_dict(self) -> dict[str, Any]:
         """The object as orjson parses it from the event's payload (a fresh dict)."""
+    def model_dump(self, **kwargs: Any) -> dict[str, Any]:
+        """What anthropic's model of this event gives (events only; a nested delta raises
+        TypeError)."""
+    def model_dump_json(self, **kwargs: Any) -> str:
+        """What anthropic's model of this event gives for ``model_dump_json``."""
+    @property
+    def _sdk(self) -> str: ...
 
 @final
 class ContentBlockDeltaEvent:
@@ -327,6 +362,13 @@ class ContentBlockDeltaEvent:
     def _payload(self) -> bytes: ...
     def to_dict(self) -> dict[str, Any]:
         """The object as orjson parses it from the event's payload (a fresh dict)."""
+    def model_dump(self, **kwargs: Any) -> dict[str, Any]:
+        """What anthropic's model of this event gives (events only; a nested delta raises
+        TypeError)."""
+    def model_dump_json(self, **kwargs: Any) -> str:
+        """What anthropic's model of this event gives for ``model_dump_json``."""
+    @property
+    def _sdk(self) -> str: ...
 
 @final
 class MessageStartEvent:
@@ -340,6 +382,13 @@ class MessageStartEvent:
     def _payload(self) -> bytes: ...
     def to_dict(self) -> dict[str, Any]:
         """The object as orjson parses it from the event's payload (a fresh dict)."""
+    def model_dump(self, **kwargs: Any) -> dict[str, Any]:
+        """What anthropic's model of this event gives (events only; a nested delta raises
+        TypeError)."""
+    def model_dump_json(self, **kwargs: Any) -> str:
+        """What anthropic's model of this event gives for ``model_dump_json``."""
+    @property
+    def _sdk(self) -> str: ...
 
 @final
 class ContentBlockStartEvent:
@@ -355,6 +404,13 @@ class ContentBlockStartEvent:
     def _payload(self) -> bytes: ...
     def to_dict(self) -> dict[str, Any]:
         """The object as orjson parses it from the event's payload (a fresh dict)."""
+    def model_dump(self, **kwargs: Any) -> dict[str, Any]:
+        """What anthropic's model of this event gives (events only; a nested delta raises
+        TypeError)."""
+    def model_dump_json(self, **kwargs: Any) -> str:
+        """What anthropic's model of this event gives for ``model_dump_json``."""
+    @property
+    def _sdk(self) -> str: ...
 
 @final
 class ContentBlockStopEvent:
@@ -368,6 +424,13 @@ class ContentBlockStopEvent:
     def _payload(self) -> bytes: ...
     def to_dict(self) -> dict[str, Any]:
         """The object as orjson parses it from the event's payload (a fresh dict)."""
+    def model_dump(self, **kwargs: Any) -> dict[str, Any]:
+        """What anthropic's model of this event gives (events only; a nested delta raises
+        TypeError)."""
+    def model_dump_json(self, **kwargs: Any) -> str:
+        """What anthropic's model of this event gives for ``model_dump_json``."""
+    @property
+    def _sdk(self) -> str: ...
 
 @final
 class MessageDeltaEvent:
@@ -383,6 +446,13 @@ class MessageDeltaEvent:
     def _payload(self) -> bytes: ...
     def to_dict(self) -> dict[str, Any]:
         """The object as orjson parses it from the event's payload (a fresh dict)."""
+    def model_dump(self, **kwargs: Any) -> dict[str, Any]:
+        """What anthropic's model of this event gives (events only; a nested delta raises
+        TypeError)."""
+    def model_dump_json(self, **kwargs: Any) -> str:
+        """What anthropic's model of this event gives for ``model_dump_json``."""
+    @property
+    def _sdk(self) -> str: ...
 
 @final
 class MessageStopEvent:
@@ -394,6 +464,13 @@ class MessageStopEvent:
     def _payload(self) -> bytes: ...
     def to_dict(self) -> dict[str, Any]:
         """The object as orjson parses it from the event's payload (a fresh dict)."""
+    def model_dump(self, **kwargs: Any) -> dict[str, Any]:
+        """What anthropic's model of this event gives (events only; a nested delta raises
+        TypeError)."""
+    def model_dump_json(self, **kwargs: Any) -> str:
+        """What anthropic's model of this event gives for ``model_dump_json``."""
+    @property
+    def _sdk(self) -> str: ...
 
 @final
 class AnthropicEventDecoder:
@@ -471,6 +548,13 @@ class ResponseTextDeltaEvent:
     def _payload(self) -> bytes: ...
     def to_dict(self) -> dict[str, Any]:
         """The payload as orjson parses it (a fresh dict), unknown fields included."""
+    def model_dump(self, **kwargs: Any) -> dict[str, Any]:
+        """What openai's model of this event gives (events only; a nested delta raises
+        TypeError)."""
+    def model_dump_json(self, **kwargs: Any) -> str:
+        """What openai's model of this event gives for ``model_dump_json``."""
+    @property
+    def _sdk(self) -> str: ...
 
 @final
 class ResponseFunctionCallArgumentsDeltaEvent:
@@ -490,6 +574,13 @@ class ResponseFunctionCallArgumentsDeltaEvent:
     def _payload(self) -> bytes: ...
     def to_dict(self) -> dict[str, Any]:
         """The payload as orjson parses it (a fresh dict), unknown fields included."""
+    def model_dump(self, **kwargs: Any) -> dict[str, Any]:
+        """What openai's model of this event gives (events only; a nested delta raises
+        TypeError)."""
+    def model_dump_json(self, **kwargs: Any) -> str:
+        """What openai's model of this event gives for ``model_dump_json``."""
+    @property
+    def _sdk(self) -> str: ...
 
 @final
 class ResponseReasoningSummaryTextDeltaEvent:
@@ -511,6 +602,13 @@ class ResponseReasoningSummaryTextDeltaEvent:
     def _payload(self) -> bytes: ...
     def to_dict(self) -> dict[str, Any]:
         """The payload as orjson parses it (a fresh dict), unknown fields included."""
+    def model_dump(self, **kwargs: Any) -> dict[str, Any]:
+        """What openai's model of this event gives (events only; a nested delta raises
+        TypeError)."""
+    def model_dump_json(self, **kwargs: Any) -> str:
+        """What openai's model of this event gives for ``model_dump_json``."""
+    @property
+    def _sdk(self) -> str: ...
 
 @final
 class ResponseReasoningTextDeltaEvent:
@@ -532,6 +630,13 @@ class ResponseReasoningTextDeltaEvent:
     def _payload(self) -> bytes: ...
     def to_dict(self) -> dict[str, Any]:
         """The payload as orjson parses it (a fresh dict), unknown fields included."""
+    def model_dump(self, **kwargs: Any) -> dict[str, Any]:
+        """What openai's model of this event gives (events only; a nested delta raises
+        TypeError)."""
+    def model_dump_json(self, **kwargs: Any) -> str:
+        """What openai's model of this event gives for ``model_dump_json``."""
+    @property
+    def _sdk(self) -> str: ...
 
 @final
 class ResponsesEventDecoder:

@@ -13,14 +13,14 @@
 //! event type are `ssejet._records.Record`s.
 
 use pyo3::basic::CompareOp;
-use pyo3::exceptions::PyAttributeError;
+use pyo3::exceptions::{PyAttributeError, PyTypeError};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 
 use super::chunks::to_py;
-use super::dialect::{feed, record, BuildEvent};
+use super::dialect::{feed, record, sdk_dump, BuildEvent};
 use super::orjson_loads;
 use crate::anthropic::{read_event, Delta, EventBuilder, RULES};
 use crate::dialect::{EventDecoder, EventError};
@@ -149,8 +149,43 @@ macro_rules! event_class {
             fn _payload(&self, py: Python<'_>) -> Py<PyAny> {
                 self.payload.clone_ref(py)
             }
+
+            /// What anthropic's model of this event gives for `model_dump(**kwargs)`.
+            #[pyo3(signature = (**kwargs))]
+            fn model_dump<'py>(slf: &Bound<'py, Self>, kwargs: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyAny>> {
+                event_dump(slf.as_any(), $key, "model_dump", kwargs)
+            }
+
+            /// What anthropic's model of this event gives for `model_dump_json(**kwargs)`.
+            #[pyo3(signature = (**kwargs))]
+            fn model_dump_json<'py>(slf: &Bound<'py, Self>, kwargs: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyAny>> {
+                event_dump(slf.as_any(), $key, "model_dump_json", kwargs)
+            }
+
+            /// The dialect whose SDK models `model_dump()` reproduces.
+            #[getter]
+            fn _sdk(&self) -> &'static str {
+                DIALECT
+            }
         }
     };
+}
+
+/// `model_dump` / `model_dump_json` of an event (`key` None); a nested object (a delta) says
+/// to dump its event, as a nested record does.
+fn event_dump<'py>(
+    obj: &Bound<'py, PyAny>,
+    key: Option<&str>,
+    method: &str,
+    kwargs: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    if let Some(key) = key {
+        return Err(PyTypeError::new_err(format!(
+            "{method}() is offered on events; this is the '{key}' of one: use to_dict(), or \
+             dump the event"
+        )));
+    }
+    sdk_dump(obj, method, kwargs)
 }
 
 event_class!(PyTextDelta, "TextDelta", key: Some("delta"), [kind = "type", text = "text"]);

@@ -8,7 +8,7 @@
 
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBytes, PyList};
+use pyo3::types::{PyBytes, PyDict, PyList};
 
 use super::chunks::to_py;
 use super::errors::{decode_error, stream_api_error};
@@ -18,6 +18,25 @@ use crate::json::Value;
 use crate::stream::ApiError;
 
 static RECORD: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static SDK_DUMP: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// `model_dump` / `model_dump_json` of a typed event: `ssejet._models.sdk_dump(event, method,
+/// kwargs)`, the hook the SDK bridge installs (the event's `_sdk` names its dialect).
+pub(super) fn sdk_dump<'py>(
+    event: &Bound<'py, PyAny>,
+    method: &str,
+    kwargs: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = event.py();
+    let dump = SDK_DUMP.get_or_try_init(py, || {
+        Ok::<_, PyErr>(py.import("ssejet._models")?.getattr("sdk_dump")?.unbind())
+    })?;
+    let kwargs = match kwargs {
+        Some(kwargs) => kwargs.clone(),
+        None => PyDict::new(py),
+    };
+    dump.bind(py).call1((event, method, kwargs))
+}
 
 /// Makes one dialect's event objects.
 pub(super) trait BuildEvent {

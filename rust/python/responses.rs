@@ -19,7 +19,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 
 use super::chunks::to_py;
-use super::dialect::{feed, BuildEvent};
+use super::dialect::{feed, sdk_dump, BuildEvent};
 use super::{orjson_loads, TextCache};
 use crate::dialect::{EventDecoder, EventError};
 use crate::json::Value;
@@ -119,6 +119,24 @@ macro_rules! delta_event {
             #[getter]
             fn _payload(&self, py: Python<'_>) -> Py<PyAny> {
                 self.payload.clone_ref(py)
+            }
+
+            /// What openai's model of this event gives for `model_dump(**kwargs)`.
+            #[pyo3(signature = (**kwargs))]
+            fn model_dump<'py>(slf: &Bound<'py, Self>, kwargs: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyAny>> {
+                sdk_dump(slf.as_any(), "model_dump", kwargs)
+            }
+
+            /// What openai's model of this event gives for `model_dump_json(**kwargs)`.
+            #[pyo3(signature = (**kwargs))]
+            fn model_dump_json<'py>(slf: &Bound<'py, Self>, kwargs: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyAny>> {
+                sdk_dump(slf.as_any(), "model_dump_json", kwargs)
+            }
+
+            /// The dialect whose SDK models `model_dump()` reproduces.
+            #[getter]
+            fn _sdk(&self) -> &'static str {
+                DIALECT
             }
         }
     };

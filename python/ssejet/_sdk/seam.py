@@ -286,7 +286,7 @@ def _accelerated(base: type, sdk: SDK, backend: Optional[str]) -> type:
             route = ours(args, kwargs)
             if route is not None:
                 stream, decoder = route
-                return stream(kwargs["response"], sdk, decoder(backend))
+                return stream(kwargs["response"], sdk, decoder(backend), self)
             return await original(self, *args, **kwargs)
 
     else:
@@ -295,7 +295,7 @@ def _accelerated(base: type, sdk: SDK, backend: Optional[str]) -> type:
             route = ours(args, kwargs)
             if route is not None:
                 stream, decoder = route
-                return stream(kwargs["response"], sdk, decoder(backend))
+                return stream(kwargs["response"], sdk, decoder(backend), self)
             return original(self, *args, **kwargs)
 
     namespace = {

@@ -46,8 +46,11 @@ class SsejetStream:
 
     response: Any
 
-    def __init__(self, response: Any, sdk: SDK, decoder: Any) -> None:
+    def __init__(self, response: Any, sdk: SDK, decoder: Any, client: Any) -> None:
         self.response = response
+        # The client owns the connection pool: it must live as long as the stream (a client
+        # collected mid-stream closes the socket being read), as the SDK's own Stream keeps it.
+        self._client = client
         self._iterator = read(_CheckedBody(response), decoder, sdk.translator(response))
 
     def __iter__(self) -> Iterator[Any]:
@@ -74,8 +77,9 @@ class AsyncSsejetStream:
 
     response: Any
 
-    def __init__(self, response: Any, sdk: SDK, decoder: Any) -> None:
+    def __init__(self, response: Any, sdk: SDK, decoder: Any, client: Any) -> None:
         self.response = response
+        self._client = client  # as in SsejetStream
         self._iterator = aread(_AsyncCheckedBody(response), decoder, sdk.translator(response))
 
     async def __aiter__(self) -> AsyncIterator[Any]:

@@ -19,7 +19,7 @@ from typing import Any, Optional
 
 import orjson
 
-from .._models import _restore, _seal
+from .._models import _restore, _seal, sdk_dump
 from .._records import Record, _wrap, register_fields
 
 DIALECT = "anthropic"
@@ -82,6 +82,26 @@ class _Event(metaclass=ABCMeta):
             return {name: _plain(getattr(self, name)) for name in self._fields}
         value = orjson.loads(payload)
         return value if self._key is None else value[self._key]  # type: ignore[no-any-return]
+
+    _sdk = DIALECT  # whose models model_dump() reproduces (the SDK bridge's hook)
+
+    def model_dump(self, **kwargs: Any) -> dict[str, Any]:
+        """What anthropic's model of this event gives for ``model_dump(**kwargs)``, so code
+        written for the SDK's events runs unchanged. Offered on events; a delta's dump is its
+        event's."""
+        return self._dump("model_dump", kwargs)  # type: ignore[no-any-return]
+
+    def model_dump_json(self, **kwargs: Any) -> str:
+        """What anthropic's model of this event gives for ``model_dump_json(**kwargs)``."""
+        return self._dump("model_dump_json", kwargs)  # type: ignore[no-any-return]
+
+    def _dump(self, method: str, kwargs: dict[str, Any]) -> Any:
+        if self._key is not None:
+            raise TypeError(
+                f"{method}() is offered on events; this is the {self._key!r} of one: "
+                "use to_dict(), or dump the event"
+            )
+        return sdk_dump(self, method, kwargs)
 
 
 class _OpenEvent(_Event):

@@ -18,7 +18,7 @@ from typing import Any, Optional
 
 import orjson
 
-from .._models import _Record, _seal
+from .._models import _Record, _seal, sdk_dump
 from .._records import _wrap, register_fields
 
 DIALECT = "responses"
@@ -66,6 +66,17 @@ class _DeltaEvent(_Record):
     def __getattr__(self, name: str) -> Any:
         # Only reached when no slot or method has that name: the payload's other keys.
         return _extra(self, name)
+
+    _sdk = "responses"  # whose models model_dump() reproduces (the SDK bridge's hook)
+
+    def model_dump(self, **kwargs: Any) -> dict[str, Any]:
+        """What openai's model of this event gives for ``model_dump(**kwargs)``, so code
+        written for the SDK's events runs unchanged."""
+        return sdk_dump(self, "model_dump", kwargs)  # type: ignore[no-any-return]
+
+    def model_dump_json(self, **kwargs: Any) -> str:
+        """What openai's model of this event gives for ``model_dump_json(**kwargs)``."""
+        return sdk_dump(self, "model_dump_json", kwargs)  # type: ignore[no-any-return]
 
 
 @_seal
