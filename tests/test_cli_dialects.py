@@ -9,9 +9,12 @@ demo server and to loopback servers replaying the captures.
 
 from __future__ import annotations
 
+import io
 import json
+import random
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import SHARED
@@ -577,3 +580,96 @@ def test_help_names_the_dialects():
         status, out, _ = ssejet("python", command, "--help")
         assert status == 0
         assert "--dialect {chat,anthropic,responses}" in out
+
+
+# --- the views never fail on what a stream may hold --------------------------------------------
+
+ODD_PAYLOADS = [
+    {"type": "response.output_item.done"},
+    {"type": "response.output_text.done"},
+    {"type": "response.reasoning_summary_part.added", "summary_index": 1},
+    {"type": "response.refusal.done", "output_index": 0},
+    {"type": "response.refusal.delta", "delta": 5},
+    {"type": "response.output_item.done", "output_index": 0, "item": 5},
+    {"type": "response.output_item.done", "output_index": 0, "item": {"type": "function_call"}},
+    {"type": "response.output_item.done", "item": {"type": "web_search_call", "action": 5}},
+    {"type": "response.completed", "response": {"status": "completed", "usage": 5}},
+    {"type": "response.completed", "response": 5},
+    {"type": "response.failed", "response": {"status": "failed", "error": ["x"]}},
+    {"type": "response.incomplete", "response": {"incomplete_details": "x", "status": 3}},
+    {"type": "message_start", "message": {"usage": 5, "stop_reason": 4}},
+    {"type": "message_delta", "delta": {}, "usage": {"output_tokens": None}},
+    {"type": "content_block_start", "index": 0, "content_block": {"type": "tool_use"}},
+    {"type": "content_block_start", "index": 1, "content_block": {"type": "new", "content": 5}},
+    {"type": "content_block_delta", "index": 7, "delta": {"type": "input_json_delta",
+                                                          "partial_json": "{"}},
+    {"type": "content_block_stop", "index": 9},
+    {"type": "brand_new_event", "x": {"y": None}},
+]  # fmt: skip
+
+
+def run_view(dialect: str, body: bytes, backend: str) -> str:
+    """Decodes ``body`` and runs a view over it as ``ssejet parse`` does; returns what it
+    printed. Only the decoder's own errors may escape."""
+
+    from ssejet import SSEError
+    from ssejet._cli.dialects import view
+    from ssejet._cli.output import Printer
+
+    out = io.StringIO()
+    shown = view(dialect, Printer(out, color=False))
+    decoder = shown.decoder(backend=backend)
+    try:
+        items = decoder.feed(body) + decoder.close()
+    except SSEError as error:
+        items = list(getattr(error, "events", None) or getattr(error, "chunks", None) or [])
+    for item in items:
+        shown.add(item)
+    shown.finish()
+    shown.note(decoder.done)
+    shown.trailer()
+    shown.failure()
+    shown.output_tokens()
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("dialect", ["anthropic", "responses"])
+def test_views_take_odd_payloads_in_their_stride(backend, dialect):
+    for payload in ODD_PAYLOADS:
+        run_view(dialect, b"data: " + json.dumps(payload).encode() + b"\n\n", backend)
+
+
+def mangle(value: Any, rng: random.Random) -> Any:
+    """``value`` with keys dropped and values replaced at random, at any depth."""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            roll = rng.random()
+            if roll < 0.1 and key != "type":
+                continue
+            out[key] = rng.choice([None, 5, "x", [], {}]) if roll < 0.15 else mangle(item, rng)
+        return out
+    if isinstance(value, list):
+        return [mangle(item, rng) for item in value if rng.random() > 0.1]
+    return value
+
+
+@needs_corpus
+@pytest.mark.parametrize("name", CAPTURES)
+def test_views_never_fail_on_mangled_captures(backend, name):
+    # Seeded: events dropped, repeated and moved, keys dropped and values replaced at any
+    # depth. The decoder may reject a payload (its own error, reported in one line); the
+    # views must never raise.
+    rng = random.Random(name)
+    dialect = EXPECTED[name]["dialect"]
+    events = [
+        json.loads(line[6:])
+        for line in capture(name).read_text().splitlines()
+        if line.startswith("data: {")
+    ]
+    for _ in range(50):
+        picked = [e for e in events if rng.random() > 0.2]
+        if picked and rng.random() < 0.5:
+            picked.insert(rng.randrange(len(picked)), rng.choice(picked))
+        body = b"".join(b"data: %s\n\n" % json.dumps(mangle(e, rng)).encode() for e in picked)
+        run_view(dialect, body, backend)

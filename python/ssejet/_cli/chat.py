@@ -22,7 +22,7 @@ from .._transport._read import read
 from .._transport.httpx import HttpxBody
 from .demo import ANTHROPIC_MODEL, RESPONSES_MODEL
 from .dialects import ANTHROPIC, CHAT, DIALECTS, RESPONSES, View, view
-from .output import CLIError, Printer, error_code, note, standard_input, use_color
+from .output import CLIError, Printer, error_code, note, standard_input, use_color, wrap
 
 DEFAULT_PROMPT = "Hello! What are you, and how does this reply reach me?"
 # The API key's variable, guessed from the endpoint's host when --api-key-env is not given.
@@ -306,14 +306,16 @@ def register(commands: Any) -> None:
     chat = commands.add_parser(
         "chat",
         help="stream a reply from an OpenAI-compatible, Anthropic or OpenAI Responses API",
-        description="Streams a reply and prints it as it arrives, the reasoning apart, then a "
-        "summary line (chunks or events, time to first token, tokens/s, ssejet's parse time "
-        "per chunk or event). --dialect picks the API: chat (OpenAI-compatible "
-        "/chat/completions, the default), anthropic (the Messages API, /v1/messages, "
-        "ANTHROPIC_API_KEY, https://api.anthropic.com unless --base-url) or responses (the "
-        "OpenAI Responses API, /responses, OPENAI_API_KEY, https://api.openai.com/v1 unless "
-        "--base-url). Without --base-url (and, for anthropic and responses, without their "
-        "key), an embedded local server streams a demo reply in the dialect.",
+        description=wrap(
+            "Streams a reply and prints it as it arrives, the reasoning apart, then a "
+            "summary line (chunks or events, time to first token, tokens/s, ssejet's parse time "
+            "per chunk or event). --dialect picks the API: chat (OpenAI-compatible "
+            "/chat/completions, the default), anthropic (the Messages API, /v1/messages, "
+            "ANTHROPIC_API_KEY, https://api.anthropic.com unless --base-url) or responses (the "
+            "OpenAI Responses API, /responses, OPENAI_API_KEY, https://api.openai.com/v1 unless "
+            "--base-url). Without --base-url (and, for anthropic and responses, without their "
+            "key), an embedded local server streams a demo reply in the dialect."
+        ),
         epilog="examples:\n"
         "  ssejet chat\n"
         "  ssejet chat --dialect anthropic 'Hello'      # Claude with ANTHROPIC_API_KEY, "

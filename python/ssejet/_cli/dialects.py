@@ -121,6 +121,11 @@ def _json(value: Any) -> str:
         return repr(value)
 
 
+def _text(value: Any) -> str:
+    """``value`` when it is a string, else "" (a field a provider sent with another type)."""
+    return value if type(value) is str else ""
+
+
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}"
 
@@ -281,10 +286,10 @@ class AnthropicView(View):
         printer = self.printer
         if kind in _TOOL_BLOCKS:
             self.tools[index] = (block, [])
-        elif kind == "text" and block.get("text"):
+        elif kind == "text" and _text(block.get("text")):
             printer.content(block["text"])
             return True
-        elif kind == "thinking" and block.get("thinking"):
+        elif kind == "thinking" and _text(block.get("thinking")):
             printer.reasoning(block["thinking"])
             return True
         elif kind == "redacted_thinking":
@@ -316,35 +321,37 @@ class AnthropicView(View):
             self._tool_line(index, stopped=False)
 
     def note(self, done: bool) -> list[str]:
-        message = self.accumulator.result()
+        message = self.accumulator.result().to_dict()
         parts = [_plural(self.count, "events")]
-        if message.stop_reason is not None:
-            parts.append(f"stop_reason {message.stop_reason}")
-        usage = message.usage
-        if usage is not None:
-            parts.append(f"usage {usage.input_tokens} input + {usage.output_tokens} output tokens")
+        reason = message.get("stop_reason")
+        if type(reason) is str:
+            parts.append(f"stop_reason {reason}")
+        usage = _usage(message.get("usage"), "input_tokens", "output_tokens")
+        if usage:
+            parts.append(usage + " tokens")
         if not done:
             parts.append("no message_stop")
         return parts
 
     def trailer(self) -> list[str]:
-        reason = self.accumulator.result().stop_reason
-        if reason is not None and reason not in _NORMAL_STOPS:
+        reason = self.accumulator.result().to_dict().get("stop_reason")
+        if type(reason) is str and reason not in _NORMAL_STOPS:
             return [f"stop_reason {reason}"]
         return []
 
     def output_tokens(self) -> Optional[int]:
-        usage = self.accumulator.result().usage
-        return usage.output_tokens if usage is not None else None
+        usage = self.accumulator.result().to_dict().get("usage")
+        tokens = usage.get("output_tokens") if type(usage) is dict else None
+        return tokens if type(tokens) is int else None
 
 
 def _tool_line(block: dict[str, Any]) -> str:
     """``tool call NAME(INPUT) id=ID``; a cut-off input shows what arrived of it."""
     label = _TOOL_BLOCKS.get(block.get("type"), "tool call")  # type: ignore[arg-type]
-    name, ident = block.get("name"), block.get("id")
-    if block.get("input") is None and "partial_json" in block:
+    name, ident, given = block.get("name"), block.get("id"), block.get("input")
+    if given is None and "partial_json" in block:
         return f"{label} {name}({block['partial_json']}) id={ident} (input incomplete)"
-    return f"{label} {name}({_json(block.get('input'))}) id={ident}"
+    return f"{label} {name}({'' if given is None else _json(given)}) id={ident}"
 
 
 def _result_line(block: dict[str, Any]) -> str:
@@ -368,12 +375,22 @@ _CALL_ITEMS = {"function_call": "arguments", "custom_tool_call": "input", "mcp_c
 _REASONING_DELTAS = frozenset(
     {"response.reasoning_summary_text.delta", "response.reasoning_text.delta"}
 )
+# The record events the view prints something for.
+_PRINTED = frozenset(
+    {
+        "response.refusal.delta", "response.reasoning_summary_part.added",
+        "response.output_item.done", "response.output_text.done", "response.refusal.done",
+    }
+)  # fmt: skip
 
 
 class ResponsesView(View):
     """OpenAI Responses events: output text and reasoning (summary or text) print as they
     arrive, each function call when its item is done, other items (web search, code
-    interpreter) as one line."""
+    interpreter) as one line.
+
+    Only the typed delta events are read by attribute (the decoder checked their fields);
+    the others are records whose fields a provider may omit, read through ``to_dict()``."""
 
     dialect = RESPONSES
 
@@ -382,9 +399,11 @@ class ResponsesView(View):
         self.accumulator = _responses.Accumulator()
         self.streamed: set[tuple[Any, Any]] = set()  # (output_index, content_index) with deltas
         self.lines: set[Any] = set()  # output indexes whose item line is out
+        self._final: Optional[dict[str, Any]] = None  # the accumulated response, once asked
 
     def add(self, event: Any) -> bool:
         self.count += 1
+        self._final = None
         self.accumulator.add(event)
         kind = event.type
         if type(kind) is str and (kind.startswith("response.") or kind == "error"):
@@ -392,91 +411,126 @@ class ResponsesView(View):
         elif self.first_type is None:
             self.first_type = kind if type(kind) is str else ""
         printer = self.printer
-        if kind == "response.output_text.delta" or kind == "response.refusal.delta":
+        if kind == "response.output_text.delta":
             if event.delta:
                 self.streamed.add((event.output_index, event.content_index))
                 printer.content(event.delta)
                 printer.out.flush()
                 return True
-        elif kind in _REASONING_DELTAS:
+            return False
+        if kind in _REASONING_DELTAS:
             if event.delta:
                 printer.reasoning(event.delta)
                 printer.out.flush()
                 return True
+            return False
+        if kind not in _PRINTED:
+            return False
+        data = event.to_dict()
+        if kind == "response.refusal.delta":
+            delta = data.get("delta")
+            if type(delta) is str and delta:
+                self.streamed.add(_where(data))
+                printer.content(delta)
+                return True
         elif kind == "response.reasoning_summary_part.added":
-            if event.summary_index and printer.state == "reasoning":
+            if data.get("summary_index") and printer.state == "reasoning":
                 printer.reasoning("\n\n")  # the parts of a summary are paragraphs
-        elif kind == "response.output_text.done" or kind == "response.refusal.done":
-            # A provider that sends the text only here: print it now.
-            key = (event.output_index, event.content_index)
-            text = event.text if kind == "response.output_text.done" else event.refusal
+        elif kind == "response.output_item.done":
+            item = data.get("item")
+            if type(item) is dict:
+                self._item_line(_where(data)[0], item)
+        else:  # output_text.done, refusal.done: a provider that sends the text only there
+            key = _where(data)
+            text = data.get("text" if kind == "response.output_text.done" else "refusal")
             if key not in self.streamed and type(text) is str and text:
                 self.streamed.add(key)
                 printer.content(text)
                 return True
-        elif kind == "response.output_item.done":
-            item = event.item.to_dict() if event.item is not None else None
-            if type(item) is dict:
-                self._item_line(event.output_index, item)
         return False
 
     def _item_line(self, index: Any, item: dict[str, Any]) -> None:
         line = _item_line(item)
-        if line is not None and index not in self.lines:
+        if line is not None and (index is None or index not in self.lines):
             self.lines.add(index)
             self.printer.line(line)
+
+    def final(self) -> dict[str, Any]:
+        """The accumulated response, as plain JSON values."""
+        if self._final is None:
+            self._final = self.accumulator.result().to_dict()
+        return self._final
 
     def finish(self) -> None:
         self.printer.finish()
         # Calls whose item never finished (the stream failed or stopped): what arrived.
-        for index, item in enumerate(self.accumulator.result().to_dict()["output"]):
-            if type(item) is dict and item.get("type") in _CALL_ITEMS:
+        for index, item in enumerate(self.final()["output"]):
+            if type(item) is dict and _text(item.get("type")) in _CALL_ITEMS:
                 self._item_line(index, item)
 
     def note(self, done: bool) -> list[str]:
-        response = self.accumulator.result()
+        response = self.final()
         parts = [_plural(self.count, "events")]
-        if response.status is not None:
-            status = f"status {response.status}"
+        status = response.get("status")
+        if type(status) is str:
             reason = _incomplete_reason(response)
-            parts.append(f"{status} ({reason})" if reason else status)
-        usage = response.to_dict().get("usage")
-        if type(usage) is dict:
-            text = f"usage {usage.get('input_tokens')} input + {usage.get('output_tokens')} output"
-            details = usage.get("output_tokens_details")
+            parts.append(f"status {status} ({reason})" if reason else f"status {status}")
+        usage = _usage(response.get("usage"), "input_tokens", "output_tokens")
+        if usage:
+            details = response["usage"].get("output_tokens_details")
             reasoning = details.get("reasoning_tokens") if type(details) is dict else None
-            parts.append(text + (f" ({reasoning} reasoning) tokens" if reasoning else " tokens"))
+            parts.append(usage + (f" ({reasoning} reasoning) tokens" if reasoning else " tokens"))
         if not done:
             parts.append("no response.completed")
         return parts
 
     def trailer(self) -> list[str]:
-        response = self.accumulator.result()
-        if response.status == "incomplete":
+        response = self.final()
+        if response.get("status") == "incomplete":
             reason = _incomplete_reason(response)
             return ["incomplete" + (f": {reason}" if reason else "")]
         return []
 
     def failure(self) -> Optional[str]:
         """A ``response.failed``: the response's own error, as one line."""
-        response = self.accumulator.result()
-        if response.status != "failed":
+        response = self.final()
+        if response.get("status") != "failed":
             return None
-        error = response.to_dict().get("error")
-        message, code = None, None
+        error = response.get("error")
+        message, code = (error, None) if type(error) is str else (None, None)
         if type(error) is dict:
             message, code = error.get("message"), error.get("code")
         line = f"the response failed: {message or 'no reason given'}"
         return line + (f" (code {code})" if code is not None else "")
 
     def output_tokens(self) -> Optional[int]:
-        usage = self.accumulator.result().to_dict().get("usage")
-        return usage.get("output_tokens") if type(usage) is dict else None
+        usage = self.final().get("usage")
+        tokens = usage.get("output_tokens") if type(usage) is dict else None
+        return tokens if type(tokens) is int else None
 
 
-def _incomplete_reason(response: Any) -> Optional[str]:
-    details = response.to_dict().get("incomplete_details")
-    return details.get("reason") if type(details) is dict else None
+def _where(data: dict[str, Any]) -> tuple[Optional[int], Optional[int]]:
+    """An event's ``(output_index, content_index)``, None for one that is not an integer."""
+    output, content = data.get("output_index"), data.get("content_index")
+    return (output if type(output) is int else None, content if type(content) is int else None)
+
+
+def _incomplete_reason(response: dict[str, Any]) -> Optional[str]:
+    details = response.get("incomplete_details")
+    reason = details.get("reason") if type(details) is dict else None
+    return reason if type(reason) is str else None
+
+
+def _usage(usage: Any, input_key: str, output_key: str) -> str:
+    """``usage N input + M output`` from a usage object (the counts it has), or ""."""
+    if type(usage) is not dict:
+        return ""
+    counts = [
+        f"{usage[key]} {name}"
+        for key, name in ((input_key, "input"), (output_key, "output"))
+        if type(usage.get(key)) is int
+    ]
+    return "usage " + " + ".join(counts) if counts else ""
 
 
 def _item_line(item: dict[str, Any]) -> Optional[str]:

@@ -8,7 +8,9 @@ Reasoning is dimmed on a terminal, else written between ``<think>`` and ``</thin
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import textwrap
 from typing import IO, Any
 
 DIM, RESET = "\x1b[2m", "\x1b[0m"
@@ -119,6 +121,11 @@ def error_code(error: Any) -> str:
     if error.code is not None:
         return f" (code {error.code})"
     return f" (type {error.type})" if error.type else ""
+
+
+def wrap(text: str) -> str:
+    """A help description, wrapped as argparse would (its formatter for examples does not)."""
+    return textwrap.fill(text, width=min(shutil.get_terminal_size().columns, 100) - 2)
 
 
 def note(text: str) -> None:

@@ -14,7 +14,7 @@ import orjson
 from .. import ChunkDecodeError, SSEDecoder, SSEError, StreamAPIError
 from .. import backend as default_backend
 from .dialects import CHAT, DECODERS, DIALECTS, NAMES, View, sniff, view
-from .output import CLIError, Printer, error_code, note, standard_input, use_color
+from .output import CLIError, Printer, error_code, note, standard_input, use_color, wrap
 
 READ_SIZE = 64 * 1024
 
@@ -222,12 +222,14 @@ def register(commands: Any) -> None:
     parse = commands.add_parser(
         "parse",
         help="decode a captured SSE body (chat chunks, Anthropic Messages, OpenAI Responses)",
-        description="Decodes a captured SSE body (a file, or '-' for standard input), reading it "
-        "in 64 KiB blocks. Prints the accumulated message by default: the answer, the reasoning "
-        "apart, each tool call on its own line, then a note (on stderr) with the count of "
-        "chunks or events, how the reply ended and the token usage. The dialect is detected "
-        "from the first event: Anthropic's message_start/content_block_* events, OpenAI "
-        "Responses' response.* events, else chat-completion chunks.",
+        description=wrap(
+            "Decodes a captured SSE body (a file, or '-' for standard input), reading it in "
+            "64 KiB blocks. Prints the accumulated message by default: the answer, the "
+            "reasoning apart, each tool call on its own line, then a note (on stderr) with the "
+            "count of chunks or events, how the reply ended and the token usage. The dialect "
+            "is detected from its first events: Anthropic's message_start/content_block_* "
+            "events, OpenAI Responses' response.* events, else chat-completion chunks."
+        ),
         epilog="examples:\n"
         "  ssejet parse capture.sse\n"
         "  curl -sN ... | ssejet parse -\n"
