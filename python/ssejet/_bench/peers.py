@@ -401,6 +401,7 @@ def factories(suite: str, loop: Optional[Loopback]) -> list[tuple[str, Callable[
 
     if suite in dialect_peers.FACTORIES:
         return dialect_peers.FACTORIES[suite]
+    assert loop is not None, f"the {suite} peers stream from the loopback server"
     loop_factories = clients.FACTORIES[suite]
     if suite == "httpx":
         loop_factories = LOOPBACK_FACTORIES + loop_factories

@@ -402,7 +402,7 @@ def anthropic_text(n_events: int = 2000, seed: int = 0) -> Stream:
         "output_tokens": 1,
         "service_tier": "standard",
     }
-    message = {
+    message: dict[str, Any] = {
         "model": model,
         "id": ident,
         "type": "message",
@@ -469,7 +469,7 @@ def responses_text(n_events: int = 2000, seed: int = 0) -> Stream:
         "metadata": {},
     }
     where = {"item_id": item_id, "output_index": 0, "content_index": 0}
-    item = {
+    item: dict[str, Any] = {
         "id": item_id,
         "type": "message",
         "status": "in_progress",
@@ -484,7 +484,7 @@ def responses_text(n_events: int = 2000, seed: int = 0) -> Stream:
     event("response.created", response=response)
     event("response.in_progress", response=response)
     event("response.output_item.added", output_index=0, item=item)
-    part = {"type": "output_text", "annotations": [], "logprobs": [], "text": ""}
+    part: dict[str, Any] = {"type": "output_text", "annotations": [], "logprobs": [], "text": ""}
     event("response.content_part.added", **where, part=part)
     text = []
     for _ in range(max(n_events - 8, 1)):
@@ -497,13 +497,14 @@ def responses_text(n_events: int = 2000, seed: int = 0) -> Stream:
     event("response.content_part.done", **where, part=part)
     item = {**item, "status": "completed", "content": [part]}
     event("response.output_item.done", output_index=0, item=item)
+    prompt = rng.randrange(10, 2000)
     usage = {
-        "input_tokens": rng.randrange(10, 2000),
+        "input_tokens": prompt,
         "input_tokens_details": {"cached_tokens": 0},
         "output_tokens": len(text),
         "output_tokens_details": {"reasoning_tokens": 0},
+        "total_tokens": prompt + len(text),
     }
-    usage["total_tokens"] = usage["input_tokens"] + usage["output_tokens"]
     done = {**response, "status": "completed", "output": [item], "usage": usage}
     event("response.completed", response=done)
     body, payloads = _events(events)
