@@ -673,3 +673,65 @@ def test_views_never_fail_on_mangled_captures(backend, name):
             picked.insert(rng.randrange(len(picked)), rng.choice(picked))
         body = b"".join(b"data: %s\n\n" % json.dumps(mangle(e, rng)).encode() for e in picked)
         run_view(dialect, body, backend)
+
+
+@pytest.mark.parametrize(
+    ("dialect", "env", "url", "model", "headers"),
+    [
+        (
+            "anthropic",
+            {"ANTHROPIC_API_KEY": "sk-ant"},
+            "https://api.anthropic.com/v1/messages",
+            "claude-sonnet-4-5",
+            {"x-api-key": "sk-ant", "anthropic-version": "2023-06-01"},
+        ),
+        (
+            "responses",
+            {"OPENAI_API_KEY": "sk-oai"},
+            "https://api.openai.com/v1/responses",
+            "gpt-5-mini",
+            {"Authorization": "Bearer sk-oai"},
+        ),
+    ],
+)
+def test_chat_goes_to_the_vendor_api_when_its_key_is_set(
+    monkeypatch, capsys, dialect, env, url, model, headers
+):
+    # In-process (no request is sent): where `ssejet chat --dialect X` goes with the key set
+    # and no --base-url, and the note that says so.
+    from ssejet._cli import build_parser
+    from ssejet._cli.chat import _target
+
+    for key in KEYS:
+        monkeypatch.delenv(key, raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    args = build_parser().parse_args(["chat", "--dialect", dialect, "hi"])
+    assert _target(args) == (url, model, headers, None)
+    variable = next(iter(env))
+    assert (
+        capsys.readouterr().err == f"ssejet chat: {url}, model {model} (the key from {variable})\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("base", "dialect", "url"),
+    [
+        ("https://proxy.example", "anthropic", "https://proxy.example/v1/messages"),
+        ("https://proxy.example/v1/", "anthropic", "https://proxy.example/v1/messages"),
+        ("https://proxy.example/v1/messages", "anthropic", "https://proxy.example/v1/messages"),
+        ("https://openrouter.ai/api/v1", "responses", "https://openrouter.ai/api/v1/responses"),
+        ("https://x.example/v1/responses", "responses", "https://x.example/v1/responses"),
+        ("https://x.example/v1", "chat", "https://x.example/v1/chat/completions"),
+    ],
+)
+def test_chat_endpoint_of_a_base_url(base, dialect, url):
+    from ssejet._cli.chat import DIALECT_TABLE
+
+    assert DIALECT_TABLE[dialect].endpoint(base) == url
+
+
+def test_chat_max_tokens_must_be_positive(backend):
+    status, _, err = run(backend, "chat", "--dialect", "anthropic", "--max-tokens", "0", "hi")
+    assert status == 2
+    assert "--max-tokens: expected a positive integer, not '0'" in err

@@ -301,6 +301,17 @@ class ChatStats:
         return " · ".join(parts)
 
 
+def _positive(text: str) -> int:
+    """An integer of at least 1 (argparse reports anything else as a usage error)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, not {text!r}")
+    return value
+
+
 def register(commands: Any) -> None:
     """Adds ``ssejet chat`` to the command's subparsers."""
     chat = commands.add_parser(
@@ -346,7 +357,7 @@ def register(commands: Any) -> None:
                       "ANTHROPIC_API_KEY for anthropic; else guessed from the host: "
                       "ARK_API_KEY, SILICONFLOW_API_KEY, DEEPSEEK_API_KEY, else "
                       "OPENAI_API_KEY; none needed on localhost)")  # fmt: skip
-    chat.add_argument("--max-tokens", metavar="N", type=int,
+    chat.add_argument("--max-tokens", metavar="N", type=_positive,
                       help="the most tokens the reply may have (default: the API's; "
                       f"{ANTHROPIC_MAX_TOKENS} for anthropic, which requires one)")  # fmt: skip
     chat.add_argument("--system", metavar="S", help="a system message")
