@@ -35,7 +35,9 @@
 //! new), is a record.
 
 use crate::chat::Invalid;
-use crate::dialect::{EventError, StreamRules};
+use crate::dialect::{
+    bad, required, EventError, StreamRules, INTEGER, OBJECT, OBJECT_OR_NULL, STRING, STRING_OR_NULL,
+};
 use crate::json::{Kind, Value};
 
 /// The Messages stream's rules: `ping` is skipped, `message_stop` ends the stream.
@@ -43,32 +45,6 @@ pub static RULES: StreamRules = StreamRules {
     skipped: &["ping"],
     ends: &["message_stop"],
 };
-
-const OBJECT: &str = "an object";
-const OBJECT_OR_NULL: &str = "an object or null";
-const STRING: &str = "a string";
-const STRING_OR_NULL: &str = "a string or null";
-const INTEGER: &str = "an integer";
-
-fn bad(path: &str, expected: &str, value: Option<Value<'_>>) -> Invalid {
-    let kind = value.map_or("null", |v| v.kind().name());
-    Invalid(format!(
-        "invalid event: {path} must be {expected}, not {kind}"
-    ))
-}
-
-/// A field that must be of `kind` (absent or null is an error).
-fn required<'t>(
-    found: Option<Value<'t>>,
-    kind: Kind,
-    path: &str,
-    expected: &str,
-) -> Result<Value<'t>, Invalid> {
-    match found {
-        Some(v) if v.kind() == kind => Ok(v),
-        other => Err(bad(path, expected, other)),
-    }
-}
 
 /// A field that must be a string.
 fn string<'t>(found: Option<Value<'t>>, path: &str) -> Result<&'t str, Invalid> {

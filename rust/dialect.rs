@@ -36,6 +36,55 @@ use crate::stream::{api_error, ApiError, Flow, StreamDecoder, StreamSink};
 /// `ChunkDecodeError`'s message for a payload that is not JSON.
 pub const INVALID_JSON: &str = "invalid JSON in event payload";
 
+/// The expected JSON kinds of hot-path fields, as messages name them.
+pub const OBJECT: &str = "an object";
+/// See [`OBJECT`].
+pub const OBJECT_OR_NULL: &str = "an object or null";
+/// See [`OBJECT`].
+pub const STRING: &str = "a string";
+/// See [`OBJECT`].
+pub const STRING_OR_NULL: &str = "a string or null";
+/// See [`OBJECT`].
+pub const INTEGER: &str = "an integer";
+/// See [`OBJECT`].
+pub const INTEGER_OR_NULL: &str = "an integer or null";
+
+/// A dialect's field-check failure: "invalid event: <path> must be <expected>, not <kind>"
+/// (an absent field is `null`).
+pub fn bad(path: &str, expected: &str, found: Option<Value<'_>>) -> Invalid {
+    let kind = found.map_or("null", |v| v.kind().name());
+    Invalid(format!(
+        "invalid event: {path} must be {expected}, not {kind}"
+    ))
+}
+
+/// `found` when it is of `kind`; absent or null is an error.
+pub fn required<'t>(
+    found: Option<Value<'t>>,
+    kind: Kind,
+    path: &str,
+    expected: &str,
+) -> Result<Value<'t>, Invalid> {
+    match found {
+        Some(v) if v.kind() == kind => Ok(v),
+        other => Err(bad(path, expected, other)),
+    }
+}
+
+/// `found` when it is of `kind`, None when absent or null.
+pub fn optional<'t>(
+    found: Option<Value<'t>>,
+    kind: Kind,
+    path: &str,
+    expected: &str,
+) -> Result<Option<Value<'t>>, Invalid> {
+    match found.filter(|v| !v.is_null()) {
+        None => Ok(None),
+        Some(v) if v.kind() == kind => Ok(Some(v)),
+        other => Err(bad(path, expected, other)),
+    }
+}
+
 /// What distinguishes one dialect's stream rules (steps 6 and 8 above).
 #[derive(Debug)]
 pub struct StreamRules {

@@ -25,8 +25,9 @@
 //! Nothing else is checked (`logprobs`, `obfuscation` and whatever comes next stay in the
 //! payload): every other event type, known or new, is a record, never an error.
 
-use crate::chat::Invalid;
-use crate::dialect::{EventError, StreamRules};
+use crate::dialect::{
+    optional, required, EventError, StreamRules, INTEGER, INTEGER_OR_NULL, STRING, STRING_OR_NULL,
+};
 use crate::json::{Kind, Value};
 
 /// The Responses stream's rules: nothing skipped; the three terminal lifecycle events end it.
@@ -38,11 +39,6 @@ pub static RULES: StreamRules = StreamRules {
         "response.incomplete",
     ],
 };
-
-const STRING: &str = "a string";
-const STRING_OR_NULL: &str = "a string or null";
-const INTEGER: &str = "an integer";
-const INTEGER_OR_NULL: &str = "an integer or null";
 
 /// The typed hot-path event types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,40 +104,6 @@ pub trait EventBuilder {
     fn delta(&mut self, kind: &str, fields: DeltaFields<'_>) -> Result<Self::Event, Self::Error>;
     /// Any other event type, known or new: a record of the whole payload.
     fn record(&mut self, kind: &str, root: Value<'_>) -> Result<Self::Event, Self::Error>;
-}
-
-fn bad(path: &str, expected: &str, found: Option<Value<'_>>) -> Invalid {
-    let kind = found.map_or("null", |v| v.kind().name());
-    Invalid(format!(
-        "invalid event: {path} must be {expected}, not {kind}"
-    ))
-}
-
-/// `found` when it is of `kind`; absent or null is an error.
-fn required<'t>(
-    found: Option<Value<'t>>,
-    kind: Kind,
-    path: &str,
-    expected: &str,
-) -> Result<Value<'t>, Invalid> {
-    match found {
-        Some(v) if v.kind() == kind => Ok(v),
-        other => Err(bad(path, expected, other)),
-    }
-}
-
-/// `found` when it is of `kind`, None when absent or null.
-fn optional<'t>(
-    found: Option<Value<'t>>,
-    kind: Kind,
-    path: &str,
-    expected: &str,
-) -> Result<Option<Value<'t>>, Invalid> {
-    match found.filter(|v| !v.is_null()) {
-        None => Ok(None),
-        Some(v) if v.kind() == kind => Ok(Some(v)),
-        other => Err(bad(path, expected, other)),
-    }
 }
 
 /// Checks the payload `root` (an object) of an event of type `kind` in canonical order and

@@ -36,6 +36,12 @@ class InvalidEvent(Exception):
     """A hot-path field has the wrong JSON type; ``args[0]`` is the message users see."""
 
 
+def bad(path: str, expected: str, value: Any) -> InvalidEvent:
+    """A dialect's field-check failure (Rust: ``dialect::bad``): "invalid event: <path> must be
+    <expected>, not <kind>" (an absent field is null)."""
+    return InvalidEvent(f"invalid event: {path} must be {expected}, not {kind(value)}")
+
+
 class EventDecoder(StreamDecoder):
     """Incremental decoder of a named-event dialect, pure Python (twin of Rust
     ``EventDecoder`` + its binding): the shared stream rules and state (``StreamDecoder``),

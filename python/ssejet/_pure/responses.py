@@ -14,8 +14,7 @@ from typing import Any
 
 from .._records import Record
 from ..responses import _models as M
-from .chat import kind
-from .dialect import EventDecoder, InvalidEvent, StreamRules
+from .dialect import EventDecoder, StreamRules, bad
 from .sse import DEFAULT_MAX_EVENT_SIZE
 
 RULES = StreamRules(
@@ -36,10 +35,6 @@ _HOT = {
 }
 
 
-def _bad(path: str, expected: str, value: Any) -> InvalidEvent:
-    return InvalidEvent(f"invalid event: {path} must be {expected}, not {kind(value)}")
-
-
 def build(name: str, payload: dict[str, Any], data: Any) -> Any:
     """The event of type ``name`` whose parsed payload is ``payload`` (``data``: its bytes or
     repaired text, what ``to_dict()`` parses again)."""
@@ -52,20 +47,20 @@ def build(name: str, payload: dict[str, Any], data: Any) -> Any:
     cls, index_name = hot
     item_id = payload.get("item_id")
     if item_id is not None and type(item_id) is not str:
-        raise _bad("item_id", "a string or null", item_id)
+        raise bad("item_id", "a string or null", item_id)
     output_index = payload.get("output_index")
     if type(output_index) is not int:
-        raise _bad("output_index", "an integer", output_index)
+        raise bad("output_index", "an integer", output_index)
     if index_name is not None:
         index = payload.get(index_name)
         if type(index) is not int:
-            raise _bad(index_name, "an integer", index)
+            raise bad(index_name, "an integer", index)
     delta = payload.get("delta")
     if type(delta) is not str:
-        raise _bad("delta", "a string", delta)
+        raise bad("delta", "a string", delta)
     sequence_number = payload.get("sequence_number")
     if sequence_number is not None and type(sequence_number) is not int:
-        raise _bad("sequence_number", "an integer or null", sequence_number)
+        raise bad("sequence_number", "an integer or null", sequence_number)
     obj = cls._mutable()
     obj.type = name
     obj.item_id = item_id
