@@ -605,6 +605,8 @@ ODD_PAYLOADS = [
                                                           "partial_json": "{"}},
     {"type": "content_block_stop", "index": 9},
     {"type": "brand_new_event", "x": {"y": None}},
+    {"type": [1]},
+    {"type": {"a": 1}},
 ]  # fmt: skip
 
 

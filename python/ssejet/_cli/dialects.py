@@ -75,7 +75,7 @@ def classify(event: Any) -> Optional[str]:
     return None
 
 
-def _named(name: str) -> Optional[str]:
+def _named(name: str) -> str:
     """The dialect an event's name shows, for a payload without a ``type``."""
     if name in ANTHROPIC_TYPES:
         return ANTHROPIC
@@ -124,10 +124,6 @@ def _json(value: Any) -> str:
 def _text(value: Any) -> str:
     """``value`` when it is a string, else "" (a field a provider sent with another type)."""
     return value if type(value) is str else ""
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}"
 
 
 class View:
@@ -203,7 +199,7 @@ class ChatView(View):
 
     def note(self, done: bool) -> list[str]:
         result = self.accumulator.result()
-        parts = [_plural(self.count, "chunks")]
+        parts = [f"{self.count} chunks"]
         finish = [c.finish_reason for c in result.choices if c.finish_reason]
         if finish:
             parts.append(f"finish_reason {', '.join(finish)}")
@@ -322,7 +318,7 @@ class AnthropicView(View):
 
     def note(self, done: bool) -> list[str]:
         message = self.accumulator.result().to_dict()
-        parts = [_plural(self.count, "events")]
+        parts = [f"{self.count} events"]
         reason = message.get("stop_reason")
         if type(reason) is str:
             parts.append(f"stop_reason {reason}")
@@ -470,7 +466,7 @@ class ResponsesView(View):
 
     def note(self, done: bool) -> list[str]:
         response = self.final()
-        parts = [_plural(self.count, "events")]
+        parts = [f"{self.count} events"]
         status = response.get("status")
         if type(status) is str:
             reason = _incomplete_reason(response)
