@@ -11,140 +11,23 @@
 //! the `item_id` is shared while it repeats, and the indexes are small cached ints. Every other
 //! event type (about 60, new ones monthly) is an `ssejet._records.Record`.
 
-use pyo3::basic::CompareOp;
-use pyo3::exceptions::PyAttributeError;
-use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyList, PyString};
 
 use super::chunks::to_py;
-use super::dialect::{feed, sdk_dump, BuildEvent};
-use super::{orjson_loads, TextCache};
+use super::dialect::{event_class, event_record, feed, BuildEvent};
+use super::TextCache;
 use crate::dialect::{EventDecoder, EventError};
 use crate::json::Value;
 use crate::responses::{read_event, DeltaFields, EventBuilder, Hot, RULES};
 
 const DIALECT: &str = "responses";
-const MODELS: &str = "ssejet.responses._models";
 
-static RESTORE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-static EXTRA: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-static RECORD: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-
-/// A Python callable imported once.
-fn imported<'py>(
-    py: Python<'py>,
-    cell: &'static PyOnceLock<Py<PyAny>>,
-    module: &str,
-    name: &str,
-) -> PyResult<&'py Bound<'py, PyAny>> {
-    let value = cell.get_or_try_init(py, || {
-        Ok::<_, PyErr>(py.import(module)?.getattr(name)?.unbind())
-    })?;
-    Ok(value.bind(py))
-}
-
-/// Defines a frozen delta event class: getters, repr, equality by value (the API attributes),
-/// pickling through the public class, `to_dict()`, and attribute access to the payload's other
-/// keys (`ssejet.responses._models._extra`, shared with the pure classes).
-macro_rules! delta_event {
-    ($rust:ident, $name:literal, [$($field:ident = $py_name:literal),+ $(,)?]) => {
-        #[doc = concat!("The compiled twin of `ssejet.responses.", $name, "`.")]
-        #[pyclass(name = $name, module = "ssejet._ssejet", frozen)]
-        pub struct $rust {
-            $(#[pyo3(get, name = $py_name)] $field: Py<PyAny>,)+
-            payload: Py<PyAny>,
-        }
-
-        impl $rust {
-            /// The API attributes, in API.md order.
-            fn values<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-                PyTuple::new(py, [$(self.$field.bind(py)),+])
-            }
-        }
-
-        #[pymethods]
-        impl $rust {
-            fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-                let mut text = String::from(concat!($name, "("));
-                $(
-                    text.push_str(concat!($py_name, "="));
-                    text.push_str(&self.$field.bind(py).repr()?.to_cow()?);
-                    text.push_str(", ");
-                )+
-                text.truncate(text.len() - 2);
-                text.push(')');
-                Ok(text)
-            }
-
-            fn __richcmp__(&self, other: &Bound<'_, PyAny>, op: CompareOp) -> PyResult<Py<PyAny>> {
-                let py = other.py();
-                let Ok(other) = other.cast::<Self>() else {
-                    // The public Python class compares by value with either backend's objects.
-                    return Ok(py.NotImplemented());
-                };
-                let equal = self.values(py)?.eq(other.get().values(py)?)?;
-                let answer = match op {
-                    CompareOp::Eq => equal,
-                    CompareOp::Ne => !equal,
-                    _ => return Ok(py.NotImplemented()),
-                };
-                Ok(answer.into_pyobject(py)?.to_owned().into_any().unbind())
-            }
-
-            fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
-                let public = py.import(MODELS)?.getattr($name)?;
-                let state = PyTuple::new(py, [$(self.$field.bind(py)),+, self.payload.bind(py)])?;
-                let restore = imported(py, &RESTORE, "ssejet._models", "_restore")?;
-                Ok((restore.clone(), PyTuple::new(py, [public, state.into_any()])?))
-            }
-
-            /// The payload as orjson parses it (a fresh dict), unknown fields included.
-            fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-                orjson_loads(py)?.call1((self.payload.bind(py),))
-            }
-
-            fn __getattr__<'py>(slf: &Bound<'py, Self>, name: &str) -> PyResult<Bound<'py, PyAny>> {
-                // Only reached when no attribute has that name: the payload's other keys.
-                let py = slf.py();
-                if name.starts_with('_') {
-                    return Err(PyAttributeError::new_err(format!(
-                        concat!("'", $name, "' object has no attribute '{}'"), name
-                    )));
-                }
-                imported(py, &EXTRA, MODELS, "_extra")?.call1((slf, name))
-            }
-
-            #[getter]
-            fn _payload(&self, py: Python<'_>) -> Py<PyAny> {
-                self.payload.clone_ref(py)
-            }
-
-            /// What openai's model of this event gives for `model_dump(**kwargs)`.
-            #[pyo3(signature = (**kwargs))]
-            fn model_dump<'py>(slf: &Bound<'py, Self>, kwargs: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyAny>> {
-                sdk_dump(slf.as_any(), "model_dump", kwargs)
-            }
-
-            /// What openai's model of this event gives for `model_dump_json(**kwargs)`.
-            #[pyo3(signature = (**kwargs))]
-            fn model_dump_json<'py>(slf: &Bound<'py, Self>, kwargs: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyAny>> {
-                sdk_dump(slf.as_any(), "model_dump_json", kwargs)
-            }
-
-            /// The dialect whose SDK models `model_dump()` reproduces.
-            #[getter]
-            fn _sdk(&self) -> &'static str {
-                DIALECT
-            }
-        }
-    };
-}
-
-delta_event!(
+event_class!(
     PyResponseTextDeltaEvent,
     "ResponseTextDeltaEvent",
+    "responses",
+    key: None,
     [
         kind = "type",
         item_id = "item_id",
@@ -152,22 +35,28 @@ delta_event!(
         content_index = "content_index",
         delta = "delta",
         sequence_number = "sequence_number",
-    ]
+    ],
+    extra_keys
 );
-delta_event!(
+event_class!(
     PyResponseFunctionCallArgumentsDeltaEvent,
     "ResponseFunctionCallArgumentsDeltaEvent",
+    "responses",
+    key: None,
     [
         kind = "type",
         item_id = "item_id",
         output_index = "output_index",
         delta = "delta",
         sequence_number = "sequence_number",
-    ]
+    ],
+    extra_keys
 );
-delta_event!(
+event_class!(
     PyResponseReasoningSummaryTextDeltaEvent,
     "ResponseReasoningSummaryTextDeltaEvent",
+    "responses",
+    key: None,
     [
         kind = "type",
         item_id = "item_id",
@@ -175,11 +64,14 @@ delta_event!(
         summary_index = "summary_index",
         delta = "delta",
         sequence_number = "sequence_number",
-    ]
+    ],
+    extra_keys
 );
-delta_event!(
+event_class!(
     PyResponseReasoningTextDeltaEvent,
     "ResponseReasoningTextDeltaEvent",
+    "responses",
+    key: None,
     [
         kind = "type",
         item_id = "item_id",
@@ -187,7 +79,8 @@ delta_event!(
         content_index = "content_index",
         delta = "delta",
         sequence_number = "sequence_number",
-    ]
+    ],
+    extra_keys
 );
 
 /// Builds one event's objects (the core's [`EventBuilder`], for one payload).
@@ -283,15 +176,7 @@ impl EventBuilder for Objects<'_, '_, '_> {
     }
 
     fn record(&mut self, kind: &str, root: Value<'_>) -> PyResult<Py<PyAny>> {
-        // Every event has `.type`: a payload without a string `type` gets the event's type.
-        let py = self.py;
-        let data = to_py(py, root)?.cast_into::<PyDict>()?;
-        let sent = data.get_item(intern!(py, "type"))?;
-        if !sent.is_some_and(|t| t.is_exact_instance_of::<PyString>()) {
-            data.set_item(intern!(py, "type"), kind)?;
-        }
-        let record = imported(py, &RECORD, "ssejet._records", "Record")?;
-        Ok(record.call1((data, DIALECT))?.unbind())
+        event_record(self.py, kind, root, DIALECT)
     }
 }
 
