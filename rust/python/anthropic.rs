@@ -14,12 +14,12 @@
 
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyList, PyString};
+use pyo3::types::{PyBytes, PyString};
 
 use super::chunks::to_py;
-use super::dialect::{event_class, event_record, feed, record, BuildEvent};
+use super::dialect::{event_class, event_decoder, event_record, record, BuildEvent};
 use crate::anthropic::{read_event, Delta, EventBuilder, RULES};
-use crate::dialect::{EventDecoder, EventError};
+use crate::dialect::EventError;
 use crate::json::Value;
 
 const DIALECT: &str = "anthropic";
@@ -203,6 +203,7 @@ impl EventBuilder for Objects<'_, '_> {
 }
 
 /// Makes Anthropic events for [`feed`].
+#[derive(Default)]
 struct Builder;
 
 impl BuildEvent for Builder {
@@ -217,46 +218,12 @@ impl BuildEvent for Builder {
     }
 }
 
-/// Incremental Anthropic Messages decoder (the compiled implementation behind
-/// `ssejet.anthropic.EventDecoder`).
-#[pyclass(name = "AnthropicEventDecoder", module = "ssejet._ssejet")]
-pub struct PyAnthropicEventDecoder {
-    decoder: EventDecoder,
-}
-
-#[pymethods]
-impl PyAnthropicEventDecoder {
-    #[new]
-    fn new(max_event_size: usize) -> Self {
-        Self {
-            decoder: EventDecoder::new(max_event_size, &RULES),
-        }
-    }
-
-    fn feed<'py>(&mut self, data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
-        feed(&mut self.decoder, &mut Builder, data)
-    }
-
-    fn close<'py>(&mut self, py: Python<'py>) -> Bound<'py, PyList> {
-        self.decoder.close();
-        PyList::empty(py)
-    }
-
-    #[getter]
-    fn done(&self) -> bool {
-        self.decoder.done()
-    }
-
-    #[getter]
-    fn incomplete(&self) -> bool {
-        self.decoder.incomplete()
-    }
-
-    #[getter]
-    fn max_event_size(&self) -> usize {
-        self.decoder.max_event_size()
-    }
-}
+event_decoder!(
+    PyAnthropicEventDecoder,
+    "AnthropicEventDecoder",
+    "anthropic",
+    Builder
+);
 
 pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyTextDelta>()?;

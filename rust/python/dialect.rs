@@ -322,3 +322,58 @@ pub(super) fn event_dump<'py>(
     }
     sdk_dump(obj, method, kwargs)
 }
+
+/// Defines a dialect's decoder class: the core [`EventDecoder`] with the dialect's `RULES` (in
+/// scope where it is used) and a `$builder` (its `BuildEvent`, made with `Default`).
+macro_rules! event_decoder {
+    ($rust:ident, $name:literal, $dialect:literal, $builder:ty) => {
+        #[doc = concat!(
+            "Incremental ", $dialect, " decoder: the compiled implementation behind `ssejet.",
+            $dialect, ".EventDecoder`."
+        )]
+        #[pyclass(name = $name, module = "ssejet._ssejet")]
+        pub struct $rust {
+            decoder: $crate::dialect::EventDecoder,
+            builder: $builder,
+        }
+
+        #[pymethods]
+        impl $rust {
+            #[new]
+            fn new(max_event_size: usize) -> Self {
+                Self {
+                    decoder: $crate::dialect::EventDecoder::new(max_event_size, &RULES),
+                    builder: <$builder>::default(),
+                }
+            }
+
+            fn feed<'py>(
+                &mut self,
+                data: &Bound<'py, PyAny>,
+            ) -> PyResult<Bound<'py, ::pyo3::types::PyList>> {
+                $crate::python::dialect::feed(&mut self.decoder, &mut self.builder, data)
+            }
+
+            fn close<'py>(&mut self, py: Python<'py>) -> Bound<'py, ::pyo3::types::PyList> {
+                self.decoder.close();
+                ::pyo3::types::PyList::empty(py)
+            }
+
+            #[getter]
+            fn done(&self) -> bool {
+                self.decoder.done()
+            }
+
+            #[getter]
+            fn incomplete(&self) -> bool {
+                self.decoder.incomplete()
+            }
+
+            #[getter]
+            fn max_event_size(&self) -> usize {
+                self.decoder.max_event_size()
+            }
+        }
+    };
+}
+pub(crate) use event_decoder;

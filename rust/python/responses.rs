@@ -12,12 +12,12 @@
 //! event type (about 60, new ones monthly) is an `ssejet._records.Record`.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyList, PyString};
+use pyo3::types::{PyBytes, PyString};
 
 use super::chunks::to_py;
-use super::dialect::{event_class, event_record, feed, BuildEvent};
+use super::dialect::{event_class, event_decoder, event_record, BuildEvent};
 use super::TextCache;
-use crate::dialect::{EventDecoder, EventError};
+use crate::dialect::EventError;
 use crate::json::Value;
 use crate::responses::{read_event, DeltaFields, EventBuilder, Hot, RULES};
 
@@ -203,48 +203,12 @@ impl BuildEvent for Builder {
     }
 }
 
-/// Incremental OpenAI Responses decoder (the compiled implementation behind
-/// `ssejet.responses.EventDecoder`).
-#[pyclass(name = "ResponsesEventDecoder", module = "ssejet._ssejet")]
-pub struct PyResponsesEventDecoder {
-    decoder: EventDecoder,
-    builder: Builder,
-}
-
-#[pymethods]
-impl PyResponsesEventDecoder {
-    #[new]
-    fn new(max_event_size: usize) -> Self {
-        Self {
-            decoder: EventDecoder::new(max_event_size, &RULES),
-            builder: Builder::default(),
-        }
-    }
-
-    fn feed<'py>(&mut self, data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
-        feed(&mut self.decoder, &mut self.builder, data)
-    }
-
-    fn close<'py>(&mut self, py: Python<'py>) -> Bound<'py, PyList> {
-        self.decoder.close();
-        PyList::empty(py)
-    }
-
-    #[getter]
-    fn done(&self) -> bool {
-        self.decoder.done()
-    }
-
-    #[getter]
-    fn incomplete(&self) -> bool {
-        self.decoder.incomplete()
-    }
-
-    #[getter]
-    fn max_event_size(&self) -> usize {
-        self.decoder.max_event_size()
-    }
-}
+event_decoder!(
+    PyResponsesEventDecoder,
+    "ResponsesEventDecoder",
+    "responses",
+    Builder
+);
 
 pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyResponseTextDeltaEvent>()?;
