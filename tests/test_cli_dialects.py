@@ -615,8 +615,8 @@ def run_view(dialect: str, body: bytes, backend: str) -> str:
     printed. Only the decoder's own errors may escape."""
 
     from ssejet import SSEError
-    from ssejet._cli.dialects import view
     from ssejet._cli.output import Printer
+    from ssejet._cli.views import view
 
     out = io.StringIO()
     shown = view(dialect, Printer(out, color=False))

@@ -21,8 +21,9 @@ from .. import APIStatusError, SSEError, StreamAPIError
 from .._transport._read import read
 from .._transport.httpx import HttpxBody
 from .demo import ANTHROPIC_MODEL, RESPONSES_MODEL
-from .dialects import ANTHROPIC, CHAT, DIALECTS, RESPONSES, View, view
+from .detect import ANTHROPIC, CHAT, DIALECTS, RESPONSES
 from .output import CLIError, Printer, error_code, note, standard_input, use_color, wrap
+from .views import View, view
 
 DEFAULT_PROMPT = "Hello! What are you, and how does this reply reach me?"
 # The API key's variable, guessed from the endpoint's host when --api-key-env is not given.

@@ -13,8 +13,9 @@ import orjson
 
 from .. import ChunkDecodeError, SSEDecoder, SSEError, StreamAPIError
 from .. import backend as default_backend
-from .dialects import CHAT, DECODERS, DIALECTS, NAMES, View, sniff, view
+from .detect import CHAT, DIALECTS, NAMES, sniff
 from .output import CLIError, Printer, error_code, note, standard_input, use_color, wrap
+from .views import DECODERS, View, view
 
 READ_SIZE = 64 * 1024
 
