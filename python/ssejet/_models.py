@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from abc import ABCMeta
 from collections.abc import Iterable
-from typing import Any, Callable, Optional
+from typing import Any
 
 import orjson
+
+from ._hooks import sdk_dump
 
 
 class ServerSentEvent(metaclass=ABCMeta):
@@ -517,27 +519,6 @@ _RECORDS = (
     ChatCompletionChunk, Choice, Delta, ToolCallDelta, FunctionDelta, Usage,
     ChatCompletion, CompletionChoice, Message, ToolCall, Function,
 )  # fmt: skip
-
-
-# --- Hooks the integrations install ------------------------------------------------------------
-
-SdkDump = Callable[[Any, Optional[str], str, dict[str, Any]], Any]
-_sdk_dump: Optional[SdkDump] = None
-
-
-def install_sdk_dump(hook: SdkDump) -> None:
-    """Installs what ``model_dump()`` / ``model_dump_json()`` of a chunk call:
-    ``hook(chunk, sdk, method, kwargs)``, ``sdk`` being the chunk's (``"openai"``, ``"ark"``)
-    or None. ``ssejet._sdk`` installs it when it loads, which ``import ssejet`` does."""
-    global _sdk_dump
-    _sdk_dump = hook
-
-
-def sdk_dump(chunk: Any, method: str, kwargs: dict[str, Any]) -> Any:
-    """A chunk's ``model_dump`` / ``model_dump_json``, for both backends' chunk classes."""
-    if _sdk_dump is None:  # only when ssejet._models is used without the ssejet package
-        raise RuntimeError(f"{method}() needs ssejet's SDK bridge: import ssejet first")
-    return _sdk_dump(chunk, chunk._sdk, method, kwargs)
 
 
 # --- The Rust backend's classes count as these ------------------------------------------------

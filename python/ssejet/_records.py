@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from ._hooks import sdk_dump
+
 # dialect -> (object type or parent key) -> documented field names
 _FIELDS: dict[str, dict[str, frozenset[str]]] = {}
 _NONE: frozenset[str] = frozenset()
@@ -106,8 +108,6 @@ class Record:
                 f"{method}() is offered on events; this is the {self._key!r} of one: "
                 "use to_dict(), or dump the event"
             )
-        from ._models import sdk_dump
-
         return sdk_dump(self, method, kwargs)
 
     def __eq__(self, other: object) -> bool:

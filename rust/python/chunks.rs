@@ -19,6 +19,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyMemoryView, PyString, PyTuple};
 
 use super::errors::{decode_error, stream_api_error};
+use super::sdk_dump;
 use super::{orjson_loads, with_bytes, TextCache};
 use crate::chat::{
     decode_payload, ApiError, ChunkBuilder, ChunkDecoder, ChunkSink, DeltaFields, Header, Index,
@@ -173,7 +174,7 @@ record!(PyChatCompletionChunk, "ChatCompletionChunk", [
         slf: &Bound<'py, Self>,
         kwargs: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        sdk_dump(slf, "model_dump", kwargs)
+        sdk_dump(slf.as_any(), "model_dump", kwargs)
     }
 
     /// What the SDK's `ChatCompletionChunk.model_dump_json(**kwargs)` gives.
@@ -182,7 +183,7 @@ record!(PyChatCompletionChunk, "ChatCompletionChunk", [
         slf: &Bound<'py, Self>,
         kwargs: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        sdk_dump(slf, "model_dump_json", kwargs)
+        sdk_dump(slf.as_any(), "model_dump_json", kwargs)
     }
 
     /// The SDK whose models `model_dump()` reproduces, or None (the pure class's slot).
@@ -197,22 +198,6 @@ impl PyChatCompletionChunk {
     fn state_value<'py>(&self, py: Python<'py>, slot: &Py<PyAny>) -> PyResult<Bound<'py, PyAny>> {
         Ok(slot.bind(py).clone())
     }
-}
-
-/// `ssejet._models.sdk_dump`, shared with the pure class so both dump alike.
-fn sdk_dump<'py>(
-    chunk: &Bound<'py, PyChatCompletionChunk>,
-    method: &str,
-    kwargs: Option<&Bound<'py, PyDict>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let py = chunk.py();
-    let kwargs = match kwargs {
-        Some(kwargs) => kwargs.clone(),
-        None => PyDict::new(py),
-    };
-    py.import("ssejet._models")?
-        .getattr("sdk_dump")?
-        .call1((chunk, method, kwargs))
 }
 
 /// A JSON value as the Python value orjson would make of it.

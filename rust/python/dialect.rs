@@ -14,31 +14,12 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 
 use super::chunks::to_py;
 use super::errors::{decode_error, stream_api_error};
-use super::{orjson_loads, with_bytes};
+use super::{orjson_loads, sdk_dump, with_bytes};
 use crate::dialect::{DialectSink, EventDecoder, EventError};
 use crate::json::Value;
 use crate::stream::ApiError;
 
 static RECORD: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-static SDK_DUMP: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-
-/// `model_dump` / `model_dump_json` of a typed event: `ssejet._models.sdk_dump(event, method,
-/// kwargs)`, the hook the SDK bridge installs (the event's `_sdk` names its dialect).
-pub(super) fn sdk_dump<'py>(
-    event: &Bound<'py, PyAny>,
-    method: &str,
-    kwargs: Option<&Bound<'py, PyDict>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let py = event.py();
-    let dump = SDK_DUMP.get_or_try_init(py, || {
-        Ok::<_, PyErr>(py.import("ssejet._models")?.getattr("sdk_dump")?.unbind())
-    })?;
-    let kwargs = match kwargs {
-        Some(kwargs) => kwargs.clone(),
-        None => PyDict::new(py),
-    };
-    dump.bind(py).call1((event, method, kwargs))
-}
 
 /// Makes one dialect's event objects.
 pub(super) trait BuildEvent {

@@ -19,7 +19,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyByteArray, PyBytes, PyMemoryView, PyString, PyType};
+use pyo3::types::{PyByteArray, PyBytes, PyDict, PyMemoryView, PyString, PyType};
 
 mod anthropic;
 mod chunks;
@@ -46,6 +46,26 @@ fn python_class<'py>(
     name: &str,
 ) -> PyResult<&'py Bound<'py, PyType>> {
     cell.import(py, module, name)
+}
+
+static SDK_DUMP: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// `model_dump` / `model_dump_json` of a chunk or a typed event: `ssejet._hooks.sdk_dump(obj,
+/// method, kwargs)`, the hook the SDK bridge installs (the object's `_sdk` says which SDK).
+pub(crate) fn sdk_dump<'py>(
+    event: &Bound<'py, PyAny>,
+    method: &str,
+    kwargs: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = event.py();
+    let dump = SDK_DUMP.get_or_try_init(py, || {
+        Ok::<_, PyErr>(py.import("ssejet._hooks")?.getattr("sdk_dump")?.unbind())
+    })?;
+    let kwargs = match kwargs {
+        Some(kwargs) => kwargs.clone(),
+        None => PyDict::new(py),
+    };
+    dump.bind(py).call1((event, method, kwargs))
 }
 
 /// Decodes UTF-8 with U+FFFD replacement into a Python `str`, in one pass.

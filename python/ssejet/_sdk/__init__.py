@@ -3,7 +3,7 @@ SDK, ``streams``), and the bridge that gives chunks the SDK models' ``model_dump
 (``dump``), which this package installs into the core when it loads.
 """
 
-from .._models import install_sdk_dump
+from .._hooks import install_sdk_dump
 from .dump import dump_chunk
 from .seam import accelerate
 

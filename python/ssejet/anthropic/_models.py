@@ -19,7 +19,8 @@ from typing import Any, Optional
 
 import orjson
 
-from .._models import _restore, _seal, sdk_dump
+from .._hooks import sdk_dump
+from .._models import _restore, _seal
 from .._records import Record, _wrap, register_fields
 
 DIALECT = "anthropic"

@@ -18,7 +18,8 @@ from typing import Any, Optional
 
 import orjson
 
-from .._models import _Record, _seal, sdk_dump
+from .._hooks import sdk_dump
+from .._models import _Record, _seal
 from .._records import _wrap, register_fields
 
 DIALECT = "responses"
