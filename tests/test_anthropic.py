@@ -5,56 +5,24 @@ from __future__ import annotations
 
 import copy
 import pickle
-from typing import Any
+from functools import partial
 
+import dialect_streams
 import orjson
 import pytest
-from conftest import splittings
+from dialect_streams import Decoded, sse
 
 import ssejet.anthropic as A
-from ssejet import ChunkDecodeError, EventTooLargeError, SSEError, StreamAPIError
+from ssejet import ChunkDecodeError, EventTooLargeError, StreamAPIError
 from ssejet._records import Record
 
 
-def sse(*payloads: Any, name: bool = True) -> bytes:
-    """An SSE body of these payloads (dicts are JSON-encoded), each named by its type."""
-    out = []
-    for payload in payloads:
-        data = payload if isinstance(payload, (str, bytes)) else orjson.dumps(payload).decode()
-        if isinstance(data, bytes):
-            data = data.decode()
-        kind = payload.get("type") if isinstance(payload, dict) and name else None
-        out.append((f"event: {kind}\n" if kind else "") + f"data: {data}\n\n")
-    return "".join(out).encode()
+def decode(backend: str, chunks: list[bytes]) -> Decoded:
+    return dialect_streams.decode(partial(A.EventDecoder, backend=backend), chunks)
 
 
-def decode(backend: str, chunks: list[bytes]) -> tuple[list[Any], Exception | None, bool]:
-    """Feeds `chunks`, then closes: every event (returned or riding on the error), the first
-    error, and `done`."""
-    decoder = A.EventDecoder(backend=backend)
-    events: list[Any] = []
-    error = None
-    for chunk in chunks:
-        try:
-            events += decoder.feed(chunk)
-        except SSEError as raised:
-            events += raised.events
-            error = error or raised
-    events += decoder.close()
-    return events, error, decoder.done
-
-
-def decode_everyhow(backend: str, data: bytes) -> tuple[list[Any], Any, bool]:
-    """`decode` under every splitting; all must agree (errors by class and message)."""
-    whole = None
-    for chunks in splittings(data):
-        events, error, done = decode(backend, chunks)
-        key = (events, type(error), str(error), done)
-        if whole is None:
-            whole = key
-            result = (events, error, done)
-        assert key == whole, f"split {[len(c) for c in chunks]}"
-    return result
+def decode_everyhow(backend: str, data: bytes) -> Decoded:
+    return dialect_streams.decode_everyhow(partial(A.EventDecoder, backend=backend), data)
 
 
 TEXT = {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Hi"}}

@@ -6,54 +6,25 @@ from __future__ import annotations
 import asyncio
 import copy
 import pickle
+from functools import partial
 from typing import Any
 
+import dialect_streams
 import orjson
 import pytest
-from conftest import splittings
+from dialect_streams import Decoded, sse
 
 import ssejet.responses as R
 from ssejet import ChunkDecodeError, EventTooLargeError, SSEError, StreamAPIError
 from ssejet._records import Record
 
 
-def sse(*payloads: Any, name: bool = True) -> bytes:
-    """An SSE body of these payloads (dicts are JSON-encoded), each named by its type unless
-    `name` is False (OpenRouter sends no event lines)."""
-    out = []
-    for payload in payloads:
-        data = payload if isinstance(payload, str) else orjson.dumps(payload).decode()
-        kind = payload.get("type") if isinstance(payload, dict) and name else None
-        out.append((f"event: {kind}\n" if kind else "") + f"data: {data}\n\n")
-    return "".join(out).encode()
+def decode(backend: str, chunks: list[bytes]) -> Decoded:
+    return dialect_streams.decode(partial(R.EventDecoder, backend=backend), chunks)
 
 
-def decode(backend: str, chunks: list[bytes]) -> tuple[list[Any], Exception | None, bool]:
-    """Feeds `chunks`, then closes: every event (returned or riding on the error), the first
-    error, and `done`."""
-    decoder = R.EventDecoder(backend=backend)
-    events: list[Any] = []
-    error = None
-    for chunk in chunks:
-        try:
-            events += decoder.feed(chunk)
-        except SSEError as raised:
-            events += raised.events
-            error = error or raised
-    events += decoder.close()
-    return events, error, decoder.done
-
-
-def decode_everyhow(backend: str, data: bytes) -> tuple[list[Any], Any, bool]:
-    """`decode` under every splitting; all must agree (errors by class and message)."""
-    first: Any = None
-    for chunks in splittings(data, every_index=len(data) <= 4000):
-        events, error, done = decode(backend, chunks)
-        key = ([e.to_dict() for e in events], events, type(error), str(error), done)
-        if first is None:
-            first, result = key, (events, error, done)
-        assert key == first, f"split {[len(c) for c in chunks]}"
-    return result
+def decode_everyhow(backend: str, data: bytes) -> Decoded:
+    return dialect_streams.decode_everyhow(partial(R.EventDecoder, backend=backend), data)
 
 
 RESPONSE = {
