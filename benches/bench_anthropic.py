@@ -23,32 +23,25 @@ Timed run: ``pytest benches/bench_anthropic.py --benchmark-only
 
 from __future__ import annotations
 
-import os
 import random
 import time
-from pathlib import Path
 from typing import Any, Callable
 
 import orjson
 import pytest
+from dialect_helpers import SHARED, finish, need, one_event_per_read, reads, sse
 
 import ssejet.anthropic as A
-from ssejet import StreamAPIError, _backend
+from ssejet import StreamAPIError
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "dialects"
 CAPTURES = (
     "anthropic-sonnet-4-thinking-signature.sse",
     "anthropic-sonnet-4-5-code-execution-many-fragments.sse",
     "anthropic-sonnet-4-5-pause-turn-web-search.sse",
 )
-READ = 64 * 1024
 MESSAGES = [{"role": "user", "content": "hi"}]
 
 pytestmark = pytest.mark.benchmark(max_time=0.5, min_rounds=3, warmup=False)
-
-
-def sse(payload: dict[str, Any]) -> bytes:
-    return b"event: " + payload["type"].encode() + b"\ndata: " + orjson.dumps(payload) + b"\n\n"
 
 
 def text_stream(n: int = 2000, seed: int = 13) -> bytes:
@@ -97,16 +90,6 @@ def tool_stream(fragments: int) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def need(who: str) -> None:
-    """Skips a Rust case without the extension (fails it under SSEJET_REQUIRE_RUST=1)."""
-    if who == "rust" and _backend._rust_module is None:
-        if os.environ.get("SSEJET_REQUIRE_RUST") == "1":
-            pytest.fail(
-                f"SSEJET_REQUIRE_RUST=1 but the extension is missing: {_backend._rust_error}"
-            )
-        pytest.skip("the Rust extension is not built (run `make build`)")
-
-
 _bodies: dict[str, bytes] = {}
 
 
@@ -120,10 +103,6 @@ def body(name: str) -> bytes:
                 pytest.skip(f"{path} is absent")
             _bodies[name] = path.read_bytes()
     return _bodies[name]
-
-
-def reads(data: bytes, size: int = READ) -> list[bytes]:
-    return [data[i : i + size] for i in range(0, len(data), size)]
 
 
 def ssejet_decode(backend: str, data: bytes) -> Callable[[], int]:
@@ -169,15 +148,6 @@ def sdk_decode(data: bytes) -> Callable[[], int]:
     return run
 
 
-def finish(benchmark: Any, events: int, key: str = "ns_per_event") -> float | None:
-    stats = getattr(benchmark, "stats", None)
-    if stats is None:
-        return None
-    median = stats.stats.median
-    benchmark.extra_info[key] = round(median / events * 1e9, 1)
-    return median  # type: ignore[no-any-return]
-
-
 DECODE = ("text deltas", *CAPTURES)
 _decode_medians: dict[str, float] = {}
 
@@ -211,23 +181,13 @@ END_TO_END = text_stream(500, seed=14)
 _e2e_medians: dict[str, float] = {}
 
 
-def _transport(httpx: Any) -> Any:
-    parts = [part + b"\n\n" for part in END_TO_END.split(b"\n\n") if part]
-
-    def handler(request: Any) -> Any:
-        headers = {"content-type": "text/event-stream"}
-        return httpx.Response(200, headers=headers, content=iter(parts))
-
-    return httpx.MockTransport(handler)
-
-
 @pytest.mark.benchmark(max_time=0.25, min_rounds=3, warmup=False, timer=time.thread_time)
 @pytest.mark.parametrize("who", ["sdk", "rust", "python"])
 def test_end_to_end(benchmark: Any, who: str) -> None:
     anthropic = pytest.importorskip("anthropic")
     httpx = pytest.importorskip("httpx2")  # the SDK's http library; ssejet reads it too
     need(who)
-    http = httpx.Client(transport=_transport(httpx))
+    http = httpx.Client(transport=one_event_per_read(httpx, END_TO_END))
 
     if who == "sdk":
         client = anthropic.Anthropic(api_key="bench", base_url="http://bench.invalid",

@@ -24,27 +24,19 @@ Timed run: ``pytest benches/bench_responses.py --benchmark-only
 
 from __future__ import annotations
 
-import os
 import random
 import time
-from pathlib import Path
 from typing import Any, Callable
 
-import orjson
 import pytest
+from dialect_helpers import SHARED, finish, need, one_event_per_read, reads, sse
 
 import ssejet.responses as R
-from ssejet import StreamAPIError, _backend
+from ssejet import StreamAPIError
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "dialects"
 CAPTURES = tuple(sorted(p.name for p in SHARED.glob("responses-*.sse"))) or ("(absent)",)
-READ = 64 * 1024
 
 pytestmark = pytest.mark.benchmark(max_time=0.5, min_rounds=3, warmup=False)
-
-
-def sse(payload: dict[str, Any]) -> bytes:
-    return b"event: " + payload["type"].encode() + b"\ndata: " + orjson.dumps(payload) + b"\n\n"
 
 
 def synthetic(kind: str, n: int = 2000, seed: int = 14) -> bytes:
@@ -91,16 +83,6 @@ def synthetic(kind: str, n: int = 2000, seed: int = 14) -> bytes:
     return b"".join(sse(p) for p in payloads)
 
 
-def need(who: str) -> None:
-    """Skips a Rust case without the extension (fails it under SSEJET_REQUIRE_RUST=1)."""
-    if who == "rust" and _backend._rust_module is None:
-        if os.environ.get("SSEJET_REQUIRE_RUST") == "1":
-            pytest.fail(
-                f"SSEJET_REQUIRE_RUST=1 but the extension is missing: {_backend._rust_error}"
-            )
-        pytest.skip("the Rust extension is not built (run `make build`)")
-
-
 _bodies: dict[str, bytes] = {}
 
 
@@ -114,10 +96,6 @@ def body(name: str) -> bytes:
                 pytest.skip(f"{path} is absent")
             _bodies[name] = path.read_bytes()
     return _bodies[name]
-
-
-def reads(data: bytes, size: int = READ) -> list[bytes]:
-    return [data[i : i + size] for i in range(0, len(data), size)]
 
 
 DELTAS = frozenset({
@@ -170,15 +148,6 @@ def sdk_events(data: bytes) -> Callable[[], list[Any]]:
         return out
 
     return run
-
-
-def finish(benchmark: Any, events: int) -> float | None:
-    stats = getattr(benchmark, "stats", None)
-    if stats is None:
-        return None
-    median = stats.stats.median
-    benchmark.extra_info["ns_per_event"] = round(median / events * 1e9, 1)
-    return median  # type: ignore[no-any-return]
 
 
 NAMES = ("text deltas", "argument deltas", *CAPTURES)
@@ -251,23 +220,13 @@ END_TO_END = synthetic("text", 500, seed=15)
 _e2e_medians: dict[str, float] = {}
 
 
-def _transport(httpx: Any) -> Any:
-    parts = [part + b"\n\n" for part in END_TO_END.split(b"\n\n") if part]  # one event a read
-
-    def handler(request: Any) -> Any:
-        headers = {"content-type": "text/event-stream"}
-        return httpx.Response(200, headers=headers, content=iter(parts))
-
-    return httpx.MockTransport(handler)
-
-
 @pytest.mark.benchmark(max_time=0.25, min_rounds=3, warmup=False, timer=time.thread_time)
 @pytest.mark.parametrize("who", ["sdk", "rust", "python"])
 def test_end_to_end(benchmark: Any, who: str) -> None:
     openai = pytest.importorskip("openai")
     httpx = pytest.importorskip("httpx2")  # the SDK's http library; ssejet reads it too
     need(who)
-    http = httpx.Client(transport=_transport(httpx))
+    http = httpx.Client(transport=one_event_per_read(httpx, END_TO_END))
     if who == "sdk":
         client = openai.OpenAI(api_key="bench", base_url="http://bench.invalid/v1",
                                http_client=http, max_retries=0)  # fmt: skip
