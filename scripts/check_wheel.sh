@@ -8,16 +8,16 @@
 #      cargo or rustc, gets the wheel and the test dependencies from PyPI, binary wheels only
 #      (nothing is compiled: that is what a user without Rust gets);
 #   4. from a temp dir where the source tree is not importable (copies of tests/ and benches/),
-#      against the INSTALLED package: the suite on both backends (SSEJET_REQUIRE_RUST=1), again
-#      with SSEJET_BACKEND=python, stubtest on the installed stub, `mypy --strict` on
-#      examples/typed_usage.py, and a run of that example.
+#      against the INSTALLED package: the suite on both backends (SSEJET_REQUIRE_RUST=1),
+#      stubtest on the installed stub, `mypy --strict` on examples/typed_usage.py, and a run of
+#      that example.
 #
 # Usage: scripts/check_wheel.sh (`make wheel-check`). Environment:
 #   WHEEL_PYTHONS  interpreters to test the wheel on, space-separated (default: the one .venv
 #                  was made from), e.g. "python3.9 python3.13"
 #   MATURIN        the maturin to build with (default: .venv/bin/maturin)
 #   SSEJET_SHARED  the steering repo's shared/ (default: ../shared), for the corpus tests
-#   PYTEST_ADDOPTS passed on to both pytest runs
+#   PYTEST_ADDOPTS passed on to the pytest run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -147,13 +147,11 @@ assert ssejet.__version__ == os.environ["CARGO_VERSION"], (ssejet.__version__, "
 print(f"ssejet {ssejet.__version__} from {where.parent} on Python {sys.version.split()[0]}")
 EOF
 
+    # Every test runs on both backends by the `backend` fixture; the run with the pure backend
+    # as the default (SSEJET_BACKEND=python) is `make test-python`'s, on the source tree: here,
+    # what is checked is the installed package, once (it saves CI ~2.5 of its ~17 minutes).
     step "pytest, both backends (installed wheel)"
     "${clean[@]}" python -m pytest tests -q -p no:cacheprovider -rfE
-    # test_memory.py runs each backend by name in child processes, so SSEJET_BACKEND changes
-    # nothing there: its minute is not spent twice.
-    step "pytest, SSEJET_BACKEND=python"
-    "${clean[@]}" SSEJET_BACKEND=python python -m pytest tests -q -p no:cacheprovider -rfE \
-        --ignore=tests/test_memory.py
 
     step "stubtest ssejet._ssejet (installed stub)"
     "${clean[@]}" python -m mypy.stubtest ssejet._ssejet --allowlist stubtest-allowlist.txt
