@@ -15,6 +15,8 @@ from typing import Any
 import httpx
 
 import ssejet
+import ssejet.anthropic
+import ssejet.responses
 from ssejet import (
     Accumulator,
     APIStatusError,
@@ -239,6 +241,58 @@ async def over_http_async() -> None:
             assert len([c async for c in aiter_chunks(response)]) == 4
 
 
+ANTHROPIC = (
+    b'event: message_start\ndata: {"type":"message_start","message":{"id":"msg_1","type":"message",'
+    b'"role":"assistant","model":"claude","content":[],"stop_reason":null,"stop_sequence":null,'
+    b'"usage":{"input_tokens":3,"output_tokens":1}}}\n\n'
+    b'event: content_block_start\ndata: {"type":"content_block_start","index":0,'
+    b'"content_block":{"type":"text","text":""}}\n\n'
+    b'event: ping\ndata: {"type": "ping"}\n\n'
+    b'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,'
+    b'"delta":{"type":"text_delta","text":"Hello"}}\n\n'
+    b'event: content_block_stop\ndata: {"type":"content_block_stop","index":0}\n\n'
+    b'event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"end_turn",'
+    b'"stop_sequence":null},"usage":{"output_tokens":2}}\n\n'
+    b'event: message_stop\ndata: {"type":"message_stop"}\n\n'
+)
+RESPONSES = (
+    b'data: {"type":"response.created","sequence_number":0,"response":{"id":"resp_1",'
+    b'"object":"response","status":"in_progress","model":"gpt","output":[]}}\n\n'
+    b'data: {"type":"response.output_item.added","sequence_number":1,"output_index":0,'
+    b'"item":{"id":"msg_1","type":"message","role":"assistant","content":[]}}\n\n'
+    b'data: {"type":"response.content_part.added","sequence_number":2,"item_id":"msg_1",'
+    b'"output_index":0,"content_index":0,"part":{"type":"output_text","text":""}}\n\n'
+    b'data: {"type":"response.output_text.delta","sequence_number":3,"item_id":"msg_1",'
+    b'"output_index":0,"content_index":0,"delta":"Hello"}\n\n'
+    b'data: {"type":"response.completed","sequence_number":4,"response":{"id":"resp_1",'
+    b'"object":"response","status":"completed","model":"gpt","output":[],'
+    b'"usage":{"input_tokens":3,"output_tokens":1,"total_tokens":4}}}\n\n'
+)
+
+
+def dialects(backend: str) -> None:
+    """The Anthropic and Responses dialects: typed hot-path events, records, accumulation."""
+    decoder = ssejet.anthropic.EventDecoder(backend=backend)
+    events: list[Any] = list(ssejet.anthropic.iter_events(reads(ANTHROPIC), backend=backend))
+    first = decoder.feed(ANTHROPIC)[0]
+    assert isinstance(first, ssejet.anthropic.MessageStartEvent)
+    assert first.message.usage.input_tokens == 3  # a record, read at depth
+    text = ""
+    for event in events:
+        if isinstance(event, ssejet.anthropic.ContentBlockDeltaEvent):
+            delta = event.delta
+            if isinstance(delta, ssejet.anthropic.TextDelta):
+                text += delta.text
+    message: ssejet.anthropic.Message = ssejet.anthropic.accumulate(events)
+    assert text == "Hello" and message.stop_reason == "end_turn" and decoder.done
+    assert message.usage is not None and message.usage.output_tokens == 2
+    responses: list[Any] = list(ssejet.responses.iter_events([RESPONSES], backend=backend))
+    deltas = [e.delta for e in responses if isinstance(e, ssejet.responses.ResponseTextDeltaEvent)]
+    response: ssejet.responses.Response = ssejet.responses.accumulate(responses)
+    assert deltas == ["Hello"] and response.output_text == "Hello"
+    assert response.status == "completed" and responses[-1].response.usage.total_tokens == 4
+
+
 def main() -> None:
     backends: list[str] = ["python", "rust"] if ssejet.backend == "rust" else ["python"]
     for backend in backends:
@@ -249,6 +303,7 @@ def main() -> None:
         merge(chunks)
         errors(backend)
         sdk_layer(chunks[0])
+        dialects(backend)
         print(f"{backend}: {describe(chunks[-2])[:60]}...")
     over_http()
     asyncio.run(over_http_async())
