@@ -205,7 +205,7 @@ impl<S: StreamSink> EventSink for Steps<'_, S> {
             Flow::Failed
         } else if event.data.is_empty() {
             Flow::Next
-        } else if event.data[0] != b'{' && is_done(event.data) {
+        } else if !event.data.starts_with(b"{") && is_done(event.data) {
             Flow::Done
         } else {
             self.sink.payload(self.tape, event)
