@@ -18,7 +18,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyMemoryView, PyString, PyTuple};
 
-use super::errors::{decode_error, stream_api_error};
+use super::errors::{decode_error, feed_outcome, stream_api_error};
 use super::sdk_dump;
 use super::{orjson_loads, with_bytes, TextCache};
 use crate::chat::{
@@ -509,16 +509,7 @@ impl PyChunkDecoder {
         let mut sink = Builder::new(py, &mut self.caches);
         let decoder = &mut self.decoder;
         let result = with_bytes(data, |bytes| decoder.feed(bytes, &mut sink))?;
-        let chunks = PyList::new(py, sink.chunks)?;
-        if let Some(error) = sink.error {
-            // A terminal error wins over an oversize event of the same feed.
-            error.value(py).setattr("chunks", chunks)?;
-            return Err(error);
-        }
-        match result {
-            Ok(()) => Ok(chunks),
-            Err(error) => Err(super::events::too_large_error(py, &error, "chunks", chunks)),
-        }
+        feed_outcome(py, sink.chunks, sink.error, result, "chunks")
     }
 
     fn close<'py>(&mut self, py: Python<'py>) -> Bound<'py, PyList> {

@@ -13,7 +13,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 
 use super::chunks::to_py;
-use super::errors::{decode_error, stream_api_error};
+use super::errors::{decode_error, feed_outcome, stream_api_error};
 use super::{orjson_loads, sdk_dump, with_bytes};
 use crate::dialect::{DialectSink, EventDecoder, EventError};
 use crate::json::Value;
@@ -133,16 +133,7 @@ pub(super) fn feed<'py, B: BuildEvent>(
         error: None,
     };
     let result = with_bytes(data, |bytes| decoder.feed(bytes, &mut sink))?;
-    let events = PyList::new(py, sink.events)?;
-    if let Some(error) = sink.error {
-        // A terminal error wins over an oversize event of the same feed.
-        error.value(py).setattr("events", events)?;
-        return Err(error);
-    }
-    match result {
-        Ok(()) => Ok(events),
-        Err(error) => Err(super::events::too_large_error(py, &error, "events", events)),
-    }
+    feed_outcome(py, sink.events, sink.error, result, "events")
 }
 
 /// A Python callable imported once.

@@ -4,10 +4,11 @@
 
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyString, PyType};
+use pyo3::types::{PyDict, PyList, PyString, PyType};
 
 use super::chunks::to_py;
 use super::{orjson_loads, python_class};
+use crate::error::Error;
 use crate::stream::ApiError;
 
 static CHUNK_DECODE_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
@@ -73,4 +74,25 @@ pub(super) fn decode_error<'py>(
         ))
     };
     build().unwrap_or_else(|failure| failure)
+}
+
+/// What a self-ending decoder's `feed` returns or raises: the `items` it completed, or the
+/// terminal error carrying them in `field` (it wins over an oversize event of the same feed),
+/// or the oversize error carrying them.
+pub(super) fn feed_outcome<'py>(
+    py: Python<'py>,
+    items: Vec<Py<PyAny>>,
+    terminal: Option<PyErr>,
+    framing: Result<(), Error>,
+    field: &str,
+) -> PyResult<Bound<'py, PyList>> {
+    let items = PyList::new(py, items)?;
+    if let Some(error) = terminal {
+        error.value(py).setattr(field, items)?;
+        return Err(error);
+    }
+    match framing {
+        Ok(()) => Ok(items),
+        Err(error) => Err(super::events::too_large_error(py, &error, field, items)),
+    }
 }
